@@ -1,0 +1,1 @@
+"""Processing glue: the provider and one algorithm per module (thin; the work is in ``algorithms``)."""

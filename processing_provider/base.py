@@ -1,0 +1,55 @@
+"""The thin base every algorithm derives from: id, group, icon, help, translation, dependency check."""
+
+from __future__ import annotations
+
+import os
+
+from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
+from qgis.PyQt.QtGui import QIcon
+
+from ..algorithms.dependencies import missing_dependencies
+from ..algorithms.i18n import tr
+
+PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ICON_PATH = os.path.join(PLUGIN_DIR, "icons", "multiplan.svg")
+
+
+class MultiplanAlgorithm(QgsProcessingAlgorithm):
+    """Shared behaviour; subclasses set ``NAME`` and ``GROUP`` and implement the Processing API."""
+
+    NAME = ""
+    GROUP = "integration"
+
+    _GROUPS = {
+        "integration": "Plan integration",
+        "review": "Review and blueprint",
+        "reports": "Reports",
+    }
+
+    def tr(self, text: str) -> str:
+        return tr(text)
+
+    def createInstance(self):  # noqa: N802
+        return type(self)()
+
+    def name(self) -> str:
+        return self.NAME
+
+    def groupId(self) -> str:  # noqa: N802
+        return self.GROUP
+
+    def group(self) -> str:
+        return tr(self._GROUPS[self.GROUP])
+
+    def icon(self) -> QIcon:
+        return QIcon(ICON_PATH)
+
+    def canExecute(self):  # noqa: N802
+        problem = missing_dependencies()
+        return (problem is None, problem or "")
+
+    def require_dependencies(self) -> None:
+        """Raise the install instructions as a Processing error when shapely >= 2 is missing."""
+        problem = missing_dependencies()
+        if problem:
+            raise QgsProcessingException(problem)

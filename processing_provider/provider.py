@@ -1,0 +1,35 @@
+"""The Processing provider: a registry of the plugin's algorithms (id ``multiplan``)."""
+
+from __future__ import annotations
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from ..algorithms.i18n import tr
+from .base import ICON_PATH
+
+
+def algorithm_classes() -> list[type]:
+    """Every algorithm class, imported lazily so a missing engine library cannot break QGIS start-up."""
+    from .harmonise_codes import HarmoniseCodesAlgorithm
+
+    classes: list[type] = [HarmoniseCodesAlgorithm]
+    return classes
+
+
+class MultiPlanProvider(QgsProcessingProvider):
+    def id(self) -> str:  # noqa: A003
+        return "multiplan"
+
+    def name(self) -> str:
+        return tr("多规合一 Multi-Plan Integration")
+
+    def longName(self) -> str:  # noqa: N802
+        return self.name()
+
+    def icon(self) -> QIcon:
+        return QIcon(ICON_PATH)
+
+    def loadAlgorithms(self) -> None:  # noqa: N802
+        for cls in algorithm_classes():
+            self.addAlgorithm(cls())

@@ -1,0 +1,46 @@
+"""Shared fixtures.  QGIS is started by pytest-qgis (offscreen); engine tests do not touch it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_PY = ROOT / ".build" / "py"
+LINK = BUILD_PY / "multiplan"
+if not LINK.exists():
+    BUILD_PY.mkdir(parents=True, exist_ok=True)
+    os.symlink("../..", LINK)
+if str(BUILD_PY) not in sys.path:
+    sys.path.insert(0, str(BUILD_PY))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DATA = Path(__file__).resolve().parent / "data"
+REALDATA = DATA / "realdata"
+N2K_SHP = REALDATA / "eea-n2k-cz-lclu" / "n2k_du001z_lclu_v99_20190108.shp"
+NUMAZU_GPKG = REALDATA / "plateau-numazu-urf" / "derived_523857_urf_EPSG6676.gpkg"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture()
+def n2k_copy(tmp_path) -> Path:
+    """The Copernicus N2K sample copied into tmp_path (tests never write next to shared data)."""
+    src = N2K_SHP.parent
+    dst = tmp_path / "n2k"
+    shutil.copytree(src, dst)
+    return dst / N2K_SHP.name
+
+
+@pytest.fixture()
+def numazu_copy(tmp_path) -> Path:
+    dst = tmp_path / NUMAZU_GPKG.name
+    shutil.copy(NUMAZU_GPKG, dst)
+    return dst
