@@ -1,0 +1,27 @@
+"""Start QGIS + Processing once per benchmark process (the references are QGIS algorithms)."""
+
+from __future__ import annotations
+
+import sys
+
+_app = None
+
+
+def qgis_app():
+    """A headless QgsApplication with Processing and the multiplan provider registered."""
+    global _app
+    if _app is not None:
+        return _app
+    from qgis.core import QgsApplication
+
+    _app = QgsApplication([], False)
+    _app.initQgis()
+    sys.path.append("/usr/share/qgis/python/plugins")
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    from multiplan.processing_provider.provider import MultiPlanProvider
+
+    if QgsApplication.processingRegistry().providerById("multiplan") is None:
+        QgsApplication.processingRegistry().addProvider(MultiPlanProvider())
+    return _app
