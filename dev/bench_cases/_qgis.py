@@ -16,7 +16,9 @@ def qgis_app():
 
     _app = QgsApplication([], False)
     _app.initQgis()
-    sys.path.append("/usr/share/qgis/python/plugins")
+    import os
+
+    sys.path.append(os.path.join(QgsApplication.pkgDataPath(), "python", "plugins"))
     from processing.core.Processing import Processing
 
     Processing.initialize()
