@@ -31,20 +31,6 @@ def qgis_version_int() -> int:
         return int(Qgis.QGIS_VERSION_INT)
 
 
-def message_level(name: str):
-    """``Qgis.MessageLevel.<name>`` (scoped on 4.x, also valid on 3.22)."""
-    from qgis.core import Qgis
-
-    return getattr(Qgis.MessageLevel, name) if hasattr(Qgis, "MessageLevel") else getattr(Qgis, name)
-
-
-def wkb_type_enum():
-    """The WKB type enum: ``Qgis.WkbType`` on 3.30+/4.x, ``QgsWkbTypes`` before."""
-    from qgis.core import Qgis, QgsWkbTypes
-
-    return getattr(Qgis, "WkbType", QgsWkbTypes)
-
-
 def field_type(name: str):
     """A field type for QgsField: ``QMetaType.Type`` on Qt6 / 3.38+, ``QVariant`` before.
 
@@ -62,3 +48,35 @@ def field_type(name: str):
 def exec_dialog(dialog) -> int:
     """``exec()`` exists on PyQt5 >= 5.?; PyQt6 has only ``exec``."""
     return dialog.exec()
+
+
+def _resolve(new: str, old: str):
+    """An enum member by its QGIS >= 3.36 / 4.x path, or by its QGIS 3.22 path."""
+    import qgis.core as core
+
+    for path in (new, old):
+        obj = core
+        try:
+            for part in path.split("."):
+                obj = getattr(obj, part)
+            return obj
+        except AttributeError:
+            continue
+    raise AttributeError(f"neither {new} nor {old} exists in this QGIS")
+
+
+# Processing enums that moved into Qgis.* in QGIS 3.36 (the old names go away in QGIS 4).
+SOURCE_POLYGON = _resolve("Qgis.ProcessingSourceType.VectorPolygon", "QgsProcessing.SourceType.TypeVectorPolygon")
+SOURCE_POINT = _resolve("Qgis.ProcessingSourceType.VectorPoint", "QgsProcessing.SourceType.TypeVectorPoint")
+SOURCE_ANY_GEOMETRY = _resolve(
+    "Qgis.ProcessingSourceType.VectorAnyGeometry", "QgsProcessing.SourceType.TypeVectorAnyGeometry"
+)
+SOURCE_VECTOR = _resolve("Qgis.ProcessingSourceType.Vector", "QgsProcessing.SourceType.TypeVector")
+FIELD_ANY = _resolve("Qgis.ProcessingFieldParameterDataType.Any", "QgsProcessingParameterField.DataType.Any")
+NUMBER_DOUBLE = _resolve("Qgis.ProcessingNumberParameterType.Double", "QgsProcessingParameterNumber.Type.Double")
+NUMBER_INTEGER = _resolve("Qgis.ProcessingNumberParameterType.Integer", "QgsProcessingParameterNumber.Type.Integer")
+FILE_BEHAVIOR_FILE = _resolve("Qgis.ProcessingFileParameterBehavior.File", "QgsProcessingParameterFile.Behavior.File")
+FLAG_ADVANCED = _resolve("Qgis.ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced")
+FLAG_OPTIONAL = _resolve("Qgis.ProcessingParameterFlag.Optional", "QgsProcessingParameterDefinition.Flag.FlagOptional")
+WKB_MULTIPOLYGON = _resolve("Qgis.WkbType.MultiPolygon", "QgsWkbTypes.Type.MultiPolygon")
+WKB_NO_GEOMETRY = _resolve("Qgis.WkbType.NoGeometry", "QgsWkbTypes.Type.NoGeometry")
