@@ -1,4 +1,4 @@
-"""Start QGIS + Processing once per benchmark process (the references are QGIS algorithms)."""
+"""Start a headless QGIS with Processing and the multiplan provider, once per process (demo, benchmarks)."""
 
 from __future__ import annotations
 
