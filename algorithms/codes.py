@@ -53,11 +53,25 @@ URBAN_CONSTRUCTION_GROUP = "G01"
 VILLAGE_CONSTRUCTION_GROUP = "G02"
 
 CODE_COLUMNS: tuple[str, ...] = (
-    "code", "name", "name_en", "level", "parent", "construction", "sandalei", "aliases", "source",
+    "code",
+    "name",
+    "name_en",
+    "level",
+    "parent",
+    "construction",
+    "sandalei",
+    "aliases",
+    "source",
 )
 GROUP_COLUMNS: tuple[str, ...] = ("code", "name", "name_en", "members", "construction", "sandalei", "source")
 CROSSWALK_COLUMNS: tuple[str, ...] = (
-    "source_standard", "source_code", "source_name", "target_code", "construction", "sandalei", "source",
+    "source_standard",
+    "source_code",
+    "source_name",
+    "target_code",
+    "construction",
+    "sandalei",
+    "source",
 )
 OPTIONAL_CROSSWALK_COLUMNS: tuple[str, ...] = ("match",)
 
@@ -141,8 +155,9 @@ def clean_code(text: str) -> str | None:
 
 
 def name_key(name) -> str | None:
-    """A key for matching class names: NFKC, no whitespace or list punctuation, half-width brackets, and
-    without a trailing ``用地`` (``工业用地`` and ``工业`` match; ``橡胶园`` vs ``橡胶园地`` need an alias)."""
+    """A key for matching class names: NFKC, no whitespace or list punctuation, half-width brackets,
+    without a trailing ``用地`` (``工业用地`` and ``工业`` match; ``橡胶园`` vs ``橡胶园地`` need an
+    alias)."""
     if name is None:
         return None
     if isinstance(name, float) and name != name:  # NaN
@@ -160,7 +175,9 @@ def _int_or_none(text: str, what: str, where: str, problems: list[str]) -> int |
         return None
     if t in ("0", "1"):
         return int(t)
-    problems.append(tr("{where}: {what} must be 0, 1 or empty, not {v!r}").format(where=where, what=what, v=t))
+    problems.append(
+        tr("{where}: {what} must be 0, 1 or empty, not {v!r}").format(where=where, what=what, v=t)
+    )
     return None
 
 
@@ -204,9 +221,10 @@ def _read_csv(path: Path, required: tuple[str, ...], problems: list[str], encodi
                     continue
                 if len(values) > len(cols):
                     problems.append(
-                        tr("{path} line {line}: {n} values for {m} columns (a comma inside an unquoted text?)").format(
-                            path=path, line=line, n=len(values), m=len(cols)
-                        )
+                        tr(
+                            "{path} line {line}: {n} values for {m} columns "
+                            "(a comma inside an unquoted text?)"
+                        ).format(path=path, line=line, n=len(values), m=len(cols))
                     )
                     continue
                 row = {c: (values[i].strip() if i < len(values) else "") for i, c in enumerate(cols)}
@@ -214,8 +232,10 @@ def _read_csv(path: Path, required: tuple[str, ...], problems: list[str], encodi
             return out
     except UnicodeDecodeError as exc:
         raise CrosswalkError(
-            tr("{path} is not {enc} text (byte {pos}). Save it as 'CSV UTF-8', or give its encoding "
-               "(e.g. gb18030).").format(path=path, enc=encoding, pos=exc.start)
+            tr(
+                "{path} is not {enc} text (byte {pos}). Save it as 'CSV UTF-8', or give its encoding "
+                "(e.g. gb18030)."
+            ).format(path=path, enc=encoding, pos=exc.start)
         ) from exc
 
 
@@ -242,7 +262,9 @@ class CodeTables:
         for std in CROSSWALK_STANDARDS:
             self._crosswalks[std] = self._load_crosswalk(std, problems)
         if problems:
-            raise CodeTableError(tr("The code tables in {dir} are inconsistent:").format(dir=self.data_dir), problems)
+            raise CodeTableError(
+                tr("The code tables in {dir} are inconsistent:").format(dir=self.data_dir), problems
+            )
         self._leaves: dict[str, frozenset[str]] = {}
         self._build_leaves()
         self._name_index: dict[str, dict[str, str | tuple[str, ...]]] = {
@@ -250,7 +272,9 @@ class CodeTables:
         }
         problems = self.validate()
         if problems:
-            raise CodeTableError(tr("The code tables in {dir} are inconsistent:").format(dir=self.data_dir), problems)
+            raise CodeTableError(
+                tr("The code tables in {dir} are inconsistent:").format(dir=self.data_dir), problems
+            )
 
     # -------------------------------------------------------------- loading
 
@@ -278,7 +302,9 @@ class CodeTables:
                 problems.append(tr("{where}: empty code").format(where=where))
                 continue
             if code != row["code"]:
-                problems.append(tr("{where}: code {c!r} is not in normal form").format(where=where, c=row["code"]))
+                problems.append(
+                    tr("{where}: code {c!r} is not in normal form").format(where=where, c=row["code"])
+                )
             if code in out:
                 problems.append(tr("{where}: duplicate code {c}").format(where=where, c=code))
                 continue
@@ -317,8 +343,11 @@ class CodeTables:
             where = f"{path.name} line {line}"
             code = clean_code(row["code"]) if row["code"] else None
             if not code or not re.fullmatch(r"G\d+", code):
-                problems.append(tr("{where}: a group code is G followed by digits, not {c!r}").format(
-                    where=where, c=row["code"]))
+                problems.append(
+                    tr("{where}: a group code is G followed by digits, not {c!r}").format(
+                        where=where, c=row["code"]
+                    )
+                )
                 continue
             if code in out:
                 problems.append(tr("{where}: duplicate group {c}").format(where=where, c=code))
@@ -326,8 +355,11 @@ class CodeTables:
             members = tuple(row["members"].split())
             bad = [m for m in members if m not in unified]
             if not members or bad:
-                problems.append(tr("{where}: members must be 用地用海 2023 codes; unknown: {bad}").format(
-                    where=where, bad=" ".join(bad) or "(none given)"))
+                problems.append(
+                    tr("{where}: members must be 用地用海 2023 codes; unknown: {bad}").format(
+                        where=where, bad=" ".join(bad) or "(none given)"
+                    )
+                )
             if not row["source"]:
                 problems.append(tr("{where}: empty source").format(where=where))
             out[code] = CodeEntry(
@@ -353,8 +385,11 @@ class CodeTables:
         for r in rows:
             where = f"{path.name} line {r.line}"
             if r.source_standard != std:
-                problems.append(tr("{where}: source_standard {s} in the crosswalk of {std}").format(
-                    where=where, s=r.source_standard, std=std))
+                problems.append(
+                    tr("{where}: source_standard {s} in the crosswalk of {std}").format(
+                        where=where, s=r.source_standard, std=std
+                    )
+                )
             if not r.source_code:
                 problems.append(tr("{where}: built-in crosswalk rows are keyed by code").format(where=where))
                 continue
@@ -370,40 +405,67 @@ class CodeTables:
         """Cross-table consistency: parents exist, crosswalk rows match their code tables and point at
         existing unified classes or groups, group flags agree with their members.  Returns problems."""
         problems: list[str] = []
+        add = problems.append
         for std, entries in self._entries.items():
             for e in entries.values():
                 if e.parent and e.parent not in entries:
-                    problems.append(f"{std} {e.code}: parent {e.parent} missing")
+                    add(tr("{std} {c}: parent {p} missing").format(std=std, c=e.code, p=e.parent))
                 if e.parent and e.code in self.ancestors(std, e.parent, entries):
-                    problems.append(f"{std} {e.code}: parent chain loops")
-            idx = build_name_index(entries.values())
-            for key, val in idx.items():
-                if isinstance(val, tuple) and std == UNIFIED:
-                    problems.append(f"{std}: name {key} is ambiguous ({' '.join(val)})")
+                    add(tr("{std} {c}: parent chain loops").format(std=std, c=e.code))
+            if std == UNIFIED:
+                for key, val in build_name_index(entries.values()).items():
+                    if isinstance(val, tuple):
+                        add(
+                            tr("{std}: name {k} is ambiguous ({codes})").format(
+                                std=std, k=key, codes=" ".join(val)
+                            )
+                        )
         for std, rows in self._crosswalks.items():
             entries = self._entries[std]
             for code, r in rows.items():
                 where = f"crosswalks/{std}.csv line {r.line}"
                 e = entries.get(code)
                 if e is None:
-                    problems.append(f"{where}: code {code} not in the {std} code table")
+                    add(
+                        tr("{where}: code {c} not in the {std} code table").format(
+                            where=where, c=code, std=std
+                        )
+                    )
                     continue
                 if r.target_code and self.unified_entry(r.target_code) is None:
-                    problems.append(f"{where}: target {r.target_code} is neither a 用地用海 2023 class nor a group")
-                if r.construction != e.construction:
-                    problems.append(f"{where}: construction {r.construction} differs from the code table's {e.construction}")
-                if r.sandalei != e.sandalei:
-                    problems.append(f"{where}: sandalei {r.sandalei} differs from the code table's {e.sandalei}")
+                    add(
+                        tr("{where}: target {t} is neither a 用地用海 2023 class nor a group").format(
+                            where=where, t=r.target_code
+                        )
+                    )
+                for what, got, want in (
+                    ("construction", r.construction, e.construction),
+                    ("sandalei", r.sandalei, e.sandalei),
+                ):
+                    if got != want:
+                        add(
+                            tr("{where}: {what} {got} differs from the code table's {want}").format(
+                                where=where, what=what, got=got, want=want
+                            )
+                        )
                 if r.source_name and r.source_name != e.name:
-                    problems.append(f"{where}: name {r.source_name} differs from the code table's {e.name}")
+                    add(
+                        tr("{where}: name {got} differs from the code table's {want}").format(
+                            where=where, got=r.source_name, want=e.name
+                        )
+                    )
             missing = sorted(set(entries) - set(rows))
             if missing:
-                problems.append(f"crosswalks/{std}.csv: no row for {' '.join(missing)}")
+                add(tr("crosswalks/{std}.csv: no row for {codes}").format(std=std, codes=" ".join(missing)))
         for g in self._groups.values():
             flags = {self._entries[UNIFIED][m].construction for m in g.members if m in self._entries[UNIFIED]}
             want = flags.pop() if len(flags) == 1 else None
             if g.construction != want:
-                problems.append(f"groups.csv {g.code}: construction {g.construction} but members say {want}")
+                add(
+                    tr("groups.csv {g}: construction {got} but its members say {want}").format(
+                        g=g.code, got=g.construction, want=want
+                    )
+                )
         return problems
 
     # -------------------------------------------------------------- basic access
@@ -418,7 +480,9 @@ class CodeTables:
             return self._entries[standard]
         if standard.startswith(USER_PREFIX):
             return {}
-        raise ValueError(tr("Unknown standard {s}; known: {known}").format(s=standard, known=", ".join(STANDARDS)))
+        raise ValueError(
+            tr("Unknown standard {s}; known: {known}").format(s=standard, known=", ".join(STANDARDS))
+        )
 
     def crosswalk(self, standard: str) -> dict[str, CrosswalkRow]:
         """The built-in crosswalk rows of a standard into 用地用海 2023, keyed by source code."""
@@ -459,7 +523,8 @@ class CodeTables:
         return e.construction if e else None
 
     def level1(self, unified_code: str) -> str | None:
-        """``'07'`` for ``'0701'``; a group gives its members' level-1 class when they share one, else None."""
+        """``'07'`` for ``'0701'``; a group gives its members' level-1 class when they all share one,
+        else None."""
         e = self.unified_entry(unified_code)
         if e is None:
             return None
@@ -540,11 +605,14 @@ class CodeTables:
             e = entries.get(e.parent)
         return out
 
-    def resolve(self, standard: str, code: str | None, prefixes: tuple[str, ...] = ()) -> tuple[str, str] | None:
+    def resolve(
+        self, standard: str, code: str | None, prefixes: tuple[str, ...] = ()
+    ) -> tuple[str, str] | None:
         """Find ``code`` in ``standard``'s table, repairing what practice does to codes.
 
         Returns ``(table_code, how)`` with ``how`` one of ``exact``, ``k_suffix`` (三调 可调整 ``0101K`` →
-        base), ``zero_padded`` (an integer field lost the leading zero: ``101`` → ``0101``),
+        base), ``zero_padded`` (an integer field lost the leading zero: ``101`` → ``0101``, ``60101`` →
+        ``060101``; never a single digit, which is far more likely another system's level-1 code),
         ``prefix_stripped`` (a configured local prefix such as 土规 ``X211``/``G211``), or None.
         """
         if not code:
@@ -552,7 +620,7 @@ class CodeTables:
         entries = self.standard_entries(standard)
         if code in entries:
             return code, "exact"
-        if standard in (UNIFIED, "YDYH-2020", "GBT21010-2017") and code.isdigit() and len(code) % 2 == 1:
+        if standard in (UNIFIED, "YDYH-2020", "GBT21010-2017") and code.isdigit() and len(code) in (3, 5):
             padded = "0" + code
             if padded in entries:
                 return padded, "zero_padded"
@@ -562,7 +630,7 @@ class CodeTables:
                 return base[0], "k_suffix"
         for p in prefixes:
             if p and code.startswith(p) and len(code) > len(p):
-                rest = self.resolve(standard, code[len(p):])
+                rest = self.resolve(standard, code[len(p) :])
                 if rest is not None:
                     return rest[0], "prefix_stripped"
         return None
@@ -594,19 +662,23 @@ def build_name_index(entries) -> dict[str, str | tuple[str, ...]]:
 def _parse_crosswalk_rows(path: Path, rows, problems: list[str]) -> list[CrosswalkRow]:
     out: list[CrosswalkRow] = []
     for line, row in rows:
+        before = len(problems)
         where = f"{path.name} line {line}"
         std = row["source_standard"]
         if not std:
             problems.append(tr("{where}: empty source_standard").format(where=where))
             continue
         if std.upper().startswith(USER_PREFIX):
-            std = USER_PREFIX + std[len(USER_PREFIX):].strip()
+            std = USER_PREFIX + std[len(USER_PREFIX) :].strip()
             if std == USER_PREFIX:
                 problems.append(tr("{where}: USER: needs a name, e.g. USER:MAES").format(where=where))
                 continue
         elif std not in STANDARDS:
-            problems.append(tr("{where}: source_standard {s!r} is neither a built-in standard ({known}) nor "
-                               "USER:<name>").format(where=where, s=std, known=", ".join(STANDARDS)))
+            problems.append(
+                tr(
+                    "{where}: source_standard {s!r} is neither a built-in standard ({known}) nor USER:<name>"
+                ).format(where=where, s=std, known=", ".join(STANDARDS))
+            )
             continue
         code = clean_code(row["source_code"]) if row["source_code"] else None
         name = row["source_name"] or None
@@ -618,8 +690,12 @@ def _parse_crosswalk_rows(path: Path, rows, problems: list[str]) -> list[Crosswa
         sandalei = _sandalei_or_none(row["sandalei"], where, problems)
         match = (row.get("match") or "").strip().lower() or None
         if match is not None and match not in MATCHES:
-            problems.append(tr("{where}: match must be exact, coarse or empty, not {v!r}").format(where=where, v=match))
+            problems.append(
+                tr("{where}: match must be exact, coarse or empty, not {v!r}").format(where=where, v=match)
+            )
             match = None
+        if len(problems) > before:
+            continue  # one message per bad value is enough; the row is not used
         out.append(
             CrosswalkRow(
                 source_standard=std,
@@ -659,29 +735,49 @@ def read_user_crosswalk(
     for r in rows:
         where = f"{p.name} line {r.line}"
         if r.target_code and tables.unified_entry(r.target_code) is None:
-            problems.append(tr("{where}: target_code {t} is neither a 用地用海 2023 code nor a group code").format(
-                where=where, t=r.target_code))
+            problems.append(
+                tr("{where}: target_code {t} is neither a 用地用海 2023 code nor a group code").format(
+                    where=where, t=r.target_code
+                )
+            )
         if not r.target_code and r.construction is None:
-            std_entries = tables.standard_entries(r.source_standard) if not r.source_standard.startswith(USER_PREFIX) else {}
+            std_entries = (
+                tables.standard_entries(r.source_standard)
+                if not r.source_standard.startswith(USER_PREFIX)
+                else {}
+            )
             if r.source_code not in std_entries:
-                problems.append(tr("{where}: no target_code, so the construction flag (0/1) must be given").format(
-                    where=where))
-        for kind, key in (("code", r.source_code), ("name", name_key(r.source_name) if not r.source_code else None)):
+                problems.append(
+                    tr("{where}: no target_code, so the construction flag (0/1) must be given").format(
+                        where=where
+                    )
+                )
+        for kind, key in (
+            ("code", r.source_code),
+            ("name", name_key(r.source_name) if not r.source_code else None),
+        ):
             if not key:
                 continue
             k = (r.source_standard, kind, key)
             prev = seen.get(k)
             if prev is not None and (prev.target_code, prev.construction, prev.sandalei) != (
-                r.target_code, r.construction, r.sandalei
+                r.target_code,
+                r.construction,
+                r.sandalei,
             ):
-                problems.append(tr("{where}: {kind} {key} of {std} already given differently on line {prev}").format(
-                    where=where, kind=kind, key=key, std=r.source_standard, prev=prev.line))
+                problems.append(
+                    tr("{where}: {kind} {key} of {std} already given differently on line {prev}").format(
+                        where=where, kind=kind, key=key, std=r.source_standard, prev=prev.line
+                    )
+                )
             seen.setdefault(k, r)
         if not r.source:
             r = CrosswalkRow(**{**r.__dict__, "source": f"user crosswalk {p.name} line {r.line}"})
         out.append(r)
     if problems:
-        raise CrosswalkError(tr("The crosswalk {path} has {n} problem(s):").format(path=p, n=len(problems)), problems)
+        raise CrosswalkError(
+            tr("The crosswalk {path} has {n} problem(s):").format(path=p, n=len(problems)), problems
+        )
     if not out:
         raise CrosswalkError(tr("The crosswalk {path} has no rows").format(path=p))
     return out

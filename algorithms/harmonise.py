@@ -89,9 +89,6 @@ def _display_name(value) -> str | None:
     return s or None
 
 
-_NAN = object()
-
-
 def _unique_inverse(values) -> tuple[list, np.ndarray]:
     """Unique raw values (any types, None allowed) and the inverse index, without sorting mixed types."""
     arr = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
@@ -102,19 +99,22 @@ def _unique_inverse(values) -> tuple[list, np.ndarray]:
         return list(uniq.tolist()), inv.astype(np.intp, copy=False)
     index: dict = {}
     setdefault = index.setdefault
+    try:
+        # Fast path: hashable values (NaN objects may land in several entries; they all normalise to
+        # None later, so that costs time only, never correctness).
+        inv = np.fromiter((setdefault(v, len(index)) for v in arr), dtype=np.intp, count=arr.shape[0])
+    except TypeError:  # an unhashable value (list, dict …): key it by its repr
 
-    def key(v):
-        if isinstance(v, float) and v != v:
-            return _NAN
-        try:
-            hash(v)
-        except TypeError:
-            return repr(v)
-        return v
+        def key(v):
+            try:
+                hash(v)
+            except TypeError:
+                return repr(v)
+            return v
 
-    inv = np.fromiter((setdefault(key(v), len(index)) for v in arr), dtype=np.intp, count=arr.shape[0])
-    uniq = [None if k is _NAN else k for k in index]
-    return uniq, inv
+        index.clear()
+        inv = np.fromiter((setdefault(key(v), len(index)) for v in arr), dtype=np.intp, count=arr.shape[0])
+    return list(index), inv
 
 
 # ---------------------------------------------------------------- results
@@ -165,7 +165,9 @@ def _collect(codes, names, weights) -> _Items:
         if arr is not None:
             m = len(arr)
             if n is not None and m != n:
-                raise ValueError(tr("codes, names and weights must have the same length ({a} vs {b})").format(a=n, b=m))
+                raise ValueError(
+                    tr("codes, names and weights must have the same length ({a} vs {b})").format(a=n, b=m)
+                )
             n = m
     if n is None:
         raise ValueError(tr("Give codes, names or both."))
@@ -224,7 +226,9 @@ def _parse_prefixes(strip_prefixes: str) -> tuple[str, ...]:
     prefixes, as the glue's help text suggests; longest first so ``XG`` is tried before ``X``."""
     if not strip_prefixes:
         return ()
-    parts = [p for p in (clean_code(t) for t in strip_prefixes.replace(";", ",").replace(",", " ").split()) if p]
+    parts = [
+        p for p in (clean_code(t) for t in strip_prefixes.replace(";", ",").replace(",", " ").split()) if p
+    ]
     if len(parts) == 1 and parts[0].isalpha() and len(parts[0]) > 1:
         parts = list(parts[0])
     return tuple(sorted(set(parts), key=len, reverse=True))
@@ -253,7 +257,9 @@ class _Mapped:
 class _Mapper:
     """Maps unique items for one standard (built-in or USER:<name>) with optional user rows."""
 
-    def __init__(self, tables: CodeTables, standard: str, user: dict[str, UserMapping], prefixes: tuple[str, ...]):
+    def __init__(
+        self, tables: CodeTables, standard: str, user: dict[str, UserMapping], prefixes: tuple[str, ...]
+    ):
         self.t = tables
         self.std = standard
         self.user = user.get(standard)
@@ -394,8 +400,17 @@ class _Mapper:
                 m.by_name = True
                 return m
             if isinstance(found, tuple):
-                return _Mapped(code, None, None, None, None, None, "unmapped", ambiguous=True,
-                               reason=tr("ambiguous name: {codes}").format(codes=" / ".join(found)))
+                return _Mapped(
+                    code,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "unmapped",
+                    ambiguous=True,
+                    reason=tr("ambiguous name: {codes}").format(codes=" / ".join(found)),
+                )
         if code is None and nkey is None:
             reason = tr("no code and no name")
         elif code is None:
@@ -422,51 +437,95 @@ def _candidates(standard: str, user: dict[str, UserMapping]) -> list[str]:
     return list(STANDARDS) + users
 
 
-def _detect(items: _Items, tables: CodeTables, user: dict[str, UserMapping], prefixes: tuple[str, ...],
-            candidates: list[str], weighted: bool) -> Detection:
+def _detect(
+    items: _Items,
+    tables: CodeTables,
+    user: dict[str, UserMapping],
+    prefixes: tuple[str, ...],
+    candidates: list[str],
+    weighted: bool,
+) -> Detection:
     ev = [i for i, (c, k) in enumerate(zip(items.codes, items.nkeys)) if c is not None or k is not None]
     if not ev:
-        return Detection(None, 0.0, {}, tr("No codes or names to detect a standard from (all values are empty)."))
+        return Detection(
+            None, 0.0, {}, tr("No codes or names to detect a standard from (all values are empty).")
+        )
     if not candidates:
         return Detection(None, 0.0, {}, tr("No user crosswalk standard (USER:<name>) to choose from."))
     w = (items.weights if weighted else items.counts.astype(float))[ev]
     if w.sum() <= 0:
         w = items.counts[ev].astype(float)
     scores: dict[str, float] = {}
+    fits_by_std: dict[str, np.ndarray] = {}
     for std in candidates:
         mp = _Mapper(tables, std, user, prefixes)
         fits = np.array([mp.fit(items.codes[i], items.nkeys[i]) for i in ev], dtype=float)
+        fits_by_std[std] = fits
         by_weight = float((fits * w).sum() / w.sum())
         by_value = float(fits.mean())
         scores[std] = round(0.5 * by_weight + 0.5 * by_value, 4)
     ranked = sorted(scores, key=lambda s: (-scores[s], candidates.index(s)))
     best = ranked[0]
     s1 = scores[best]
-    s2 = scores[ranked[1]] if len(ranked) > 1 else 0.0
     basis = tr("by area") if weighted else tr("by feature count")
     if s1 < MIN_FIT:
         top = ", ".join(f"{s} {scores[s]:.0%}" for s in ranked[:3])
         return Detection(
-            None, 0.0, scores,
-            tr("No classification standard fits these values well enough to choose one automatically "
-               "(best fits: {top}; at least {min:.0%} needed). Choose the standard, or supply a crosswalk CSV "
-               "for a local or foreign system.").format(top=top, min=MIN_FIT),
+            None,
+            0.0,
+            scores,
+            tr(
+                "No classification standard fits these values well enough to choose one automatically "
+                "(best fits: {top}; at least {min:.0%} needed). Choose the standard, or supply a crosswalk "
+                "CSV for a local or foreign system."
+            ).format(top=top, min=MIN_FIT),
         )
     close = [s for s in ranked[1:] if s1 - scores[s] <= COLLIDE_MARGIN]
+    decisive: list[str] = []
+    if close:
+        # Within the margin, the best may still *dominate*: it explains every value the others explain,
+        # and at least one whole value's worth more (codes or code+name pairs only it knows).
+        fb = fits_by_std[best]
+        dominated = []
+        for s in close:
+            gain = np.clip(fb - fits_by_std[s], 0, None)
+            loss = np.clip(fits_by_std[s] - fb, 0, None)
+            if loss.sum() == 0 and gain.sum() >= 1.0:
+                dominated.append(s)
+                decisive.extend(_label(items, ev[j]) for j in np.flatnonzero(gain))
+        close = [s for s in close if s not in dominated]
     if close:
         cands = [best, *close]
         listing = ", ".join(f"{s} {scores[s]:.0%}" for s in cands)
-        same = _same_outcome(items, ev, tables, user, prefixes, cands)
-        msg = tr("The values fit several standards about equally ({listing}): they use the same codes with "
-                 "different meanings (e.g. 三调 and 用地用海, or the 2020 and 2023 用地用海 editions). Choose the "
-                 "standard explicitly.").format(listing=listing)
-        if same:
-            msg += " " + tr("(These particular values mean the same in all of them, so any choice gives the same result.)")
+        msg = tr(
+            "The values fit several standards about equally ({listing}): they use the same codes "
+            "with different meanings (e.g. 三调 and 用地用海, or the 2020 and 2023 用地用海 editions). "
+            "Choose the standard explicitly."
+        ).format(listing=listing)
+        if _same_outcome(items, ev, tables, user, prefixes, cands):
+            msg += " " + tr(
+                "(These particular values mean the same in all of them, so any choice gives the same result.)"
+            )
         return Detection(None, 0.0, scores, msg, candidates=cands)
+    s2 = scores[ranked[1]] if len(ranked) > 1 else 0.0
     confidence = round(s1 * min(1.0, (s1 - s2) / FULL_CONFIDENCE_MARGIN), 4)
-    msg = tr("{std} fits {fit:.0%} of the values ({basis}, half by distinct values); next best {other} fits "
-             "{fit2:.0%}.").format(std=best, fit=s1, basis=basis, other=ranked[1] if len(ranked) > 1 else "-", fit2=s2)
+    msg = tr(
+        "{std} fits {fit:.0%} of the values ({basis}, half by distinct values); next best {other} "
+        "fits {fit2:.0%}."
+    ).format(std=best, fit=s1, basis=basis, other=ranked[1] if len(ranked) > 1 else "-", fit2=s2)
+    if decisive:
+        shown = ", ".join(sorted(set(decisive))[:12])
+        msg += " " + tr("Decided by values that only {std} explains: {values}.").format(
+            std=best, values=shown
+        )
     return Detection(best, confidence, scores, msg)
+
+
+def _label(items: _Items, i: int) -> str:
+    c, n = items.codes[i], items.names[i]
+    if c and n:
+        return f"{c} {n}"
+    return c or n or "∅"
 
 
 def _same_outcome(items, ev, tables, user, prefixes, cands) -> bool:
@@ -481,8 +540,16 @@ def _same_outcome(items, ev, tables, user, prefixes, cands) -> bool:
     return True
 
 
-def detect_standard(codes, names=None, weights=None, tables=None, *, strip_prefixes: str = "",
-                    user_rows: list[CrosswalkRow] | None = None, standard: str = "auto") -> Detection:
+def detect_standard(
+    codes,
+    names=None,
+    weights=None,
+    tables=None,
+    *,
+    strip_prefixes: str = "",
+    user_rows: list[CrosswalkRow] | None = None,
+    standard: str = "auto",
+) -> Detection:
     """Which standard the values (and names) belong to, how sure, or a refusal saying why.
 
     ``weights`` (e.g. areas) weigh the evidence; ``user_rows`` add their ``USER:<name>`` standards as
@@ -491,15 +558,29 @@ def detect_standard(codes, names=None, weights=None, tables=None, *, strip_prefi
     tables = tables or CodeTables.load()
     items = _collect(codes, names, weights)
     user = index_user_rows(user_rows)
-    return _detect(items, tables, user, _parse_prefixes(strip_prefixes), _candidates(standard, user),
-                   weighted=weights is not None)
+    return _detect(
+        items,
+        tables,
+        user,
+        _parse_prefixes(strip_prefixes),
+        _candidates(standard, user),
+        weighted=weights is not None,
+    )
 
 
 # ---------------------------------------------------------------- harmonise
 
 
-def harmonise(codes, *, names=None, standard: str = "auto", user_rows: list[CrosswalkRow] | None = None,
-              tables: CodeTables | None = None, weights=None, strip_prefixes: str = "") -> Harmonised:
+def harmonise(
+    codes,
+    *,
+    names=None,
+    standard: str = "auto",
+    user_rows: list[CrosswalkRow] | None = None,
+    tables: CodeTables | None = None,
+    weights=None,
+    strip_prefixes: str = "",
+) -> Harmonised:
     """Map raw code/name values to the Contract 1 fields.
 
     ``standard``: a built-in id, ``USER:<name>`` (defined by ``user_rows``), ``"auto"`` (detect among all
@@ -515,22 +596,31 @@ def harmonise(codes, *, names=None, standard: str = "auto", user_rows: list[Cros
 
     detection: Detection | None = None
     if standard in ("auto", "USER"):
-        detection = _detect(items, tables, user, prefixes, _candidates(standard, user), weighted=weights is not None)
+        detection = _detect(
+            items, tables, user, prefixes, _candidates(standard, user), weighted=weights is not None
+        )
         chosen = detection.standard
     else:
         if standard.upper().startswith(USER_PREFIX):
-            standard = USER_PREFIX + standard[len(USER_PREFIX):]
+            standard = USER_PREFIX + standard[len(USER_PREFIX) :]
             if standard not in user:
-                raise ValueError(tr("Standard {s} is defined by no row of the user crosswalk.").format(s=standard))
+                raise ValueError(
+                    tr("Standard {s} is defined by no row of the user crosswalk.").format(s=standard)
+                )
         elif standard not in STANDARDS:
-            raise ValueError(tr("Unknown standard {s}; known: {known}, USER:<name>, auto").format(
-                s=standard, known=", ".join(STANDARDS)))
+            raise ValueError(
+                tr("Unknown standard {s}; known: {known}, USER:<name>, auto").format(
+                    s=standard, known=", ".join(STANDARDS)
+                )
+            )
         chosen = standard
 
     k = len(items.codes)
     if chosen is None:
         reason = tr("standard not determined")
-        mapped = [_Mapped(items.codes[i], None, None, None, None, None, "unmapped", reason=reason) for i in range(k)]
+        mapped = [
+            _Mapped(items.codes[i], None, None, None, None, None, "unmapped", reason=reason) for i in range(k)
+        ]
     else:
         mapper = _Mapper(tables, chosen, user, prefixes)
         mapped = [mapper.map(items.codes[i], items.nkeys[i]) for i in range(k)]
