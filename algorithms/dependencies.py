@@ -1,7 +1,14 @@
-"""Check that the engine's third-party libraries are importable, and say exactly how to fix it.
+"""Check that the engine's third-party libraries are importable and usable, and say exactly how to fix it.
 
-QGIS desktop and ``qgis_process`` run the *system* Python (or OSGeo4W's on Windows), not a
-virtual environment, so the install command must target that interpreter.
+QGIS desktop and ``qgis_process`` run the *system* Python (or OSGeo4W's on Windows), not a virtual
+environment, so the install command must target that interpreter.
+
+On Linux there is a second trap: a shapely wheel from PyPI carries its own GEOS, but inside QGIS the
+process has already loaded the system GEOS, and the dynamic linker resolves shapely's GEOS calls to the
+*system* library (ELF symbol interposition).  shapely then calls GEOS 3.11 with another version's
+expectations — seen here as "WKB output dimension must be 2 or 3" in ``qgis_process``, and worse is
+possible.  So on Linux shapely must be built against the same GEOS as QGIS (``--no-binary shapely``).
+Windows (per-DLL symbol lookup) and macOS (two-level namespaces) are not affected.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ def _python_exe() -> str:
     return candidate if os.path.exists(candidate) else name
 
 
-def install_command(packages: str = '"shapely>=2"') -> str:
+def install_command(packages: str = '"shapely>=2,<3"') -> str:
     """The exact command that installs ``packages`` next to QGIS without touching its numpy."""
     try:
         import numpy
@@ -36,20 +43,39 @@ def install_command(packages: str = '"shapely>=2"') -> str:
     exe = _python_exe()
     if platform.system() == "Windows":
         return f"(OSGeo4W Shell) python -m pip install {packages}{pin}"
-    flag = " --break-system-packages" if exe.startswith("/usr/") else ""
-    return f"{exe} -m pip install{flag} {packages}{pin}"
+    if platform.system() == "Linux":
+        # Build against the system GEOS that QGIS loads (needs libgeos-dev, python3-dev and a C compiler).
+        flag = " --break-system-packages" if exe.startswith("/usr/") else ""
+        return (
+            "sudo apt install libgeos-dev python3-dev build-essential && "
+            f"{exe} -m pip install{flag} --no-binary shapely {packages}{pin}"
+        )
+    return f"{exe} -m pip install {packages}{pin}"
 
 
-def missing_dependencies() -> str | None:
-    """None when everything is importable, else a message naming the problem and the fix."""
+def missing_dependencies(host_geos: tuple[int, int] | None = None) -> str | None:
+    """None when everything is usable, else a message naming the problem and the exact fix.
+
+    ``host_geos`` is the (major, minor) GEOS version of the host application (QGIS); on Linux shapely
+    must use that same GEOS.
+    """
     problems = []
-    packages = ['"shapely>=2"']
+    packages = ['"shapely>=2,<3"']
     try:
         import shapely
 
         version = tuple(int(p) for p in shapely.__version__.split(".")[:2])
         if version < SHAPELY_MIN:
             problems.append(f"shapely {shapely.__version__} is too old (2.0 or newer is needed)")
+        elif host_geos and platform.system() == "Linux" and tuple(shapely.geos_version[:2]) != tuple(host_geos):
+            problems.append(
+                "shapely {s} uses its own GEOS {g} while QGIS uses GEOS {h}; on Linux both end up in one "
+                "process and shapely would call QGIS's GEOS with another version's expectations".format(
+                    s=shapely.__version__,
+                    g=".".join(map(str, shapely.geos_version)),
+                    h=".".join(map(str, host_geos)),
+                )
+            )
     except ImportError:
         problems.append("shapely is not installed")
     try:
@@ -64,7 +90,7 @@ def missing_dependencies() -> str | None:
     if not problems:
         return None
     return (
-        "Multi-Plan Integration needs shapely >= 2 and pyproj in QGIS's Python: "
+        "Multi-Plan Integration needs shapely >= 2 (built on QGIS's GEOS) and pyproj in QGIS's Python: "
         + "; ".join(problems)
         + ". Install with: "
         + install_command(" ".join(packages))

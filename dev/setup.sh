@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 SYS_PY=/usr/bin/python3
 APT_PKGS="qgis python3-qgis qgis-providers xvfb xauth gdal-bin python3-gdal sqlite3 poppler-utils chromium \
-qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk fonts-wqy-microhei python3-pip python3-venv"
+qttools5-dev-tools pyqt5-dev-tools fonts-noto-cjk fonts-wqy-microhei python3-pip python3-venv \
+libgeos-dev python3-dev build-essential"
 
 missing=()
 for p in $APT_PKGS; do
@@ -23,11 +24,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-if ! $SYS_PY -c 'import shapely, sys; sys.exit(0 if int(shapely.__version__.split(".")[0]) >= 2 else 1)' 2>/dev/null; then
+# shapely >= 2 built against the system GEOS (the one QGIS loads): a PyPI wheel brings its own GEOS, and
+# inside QGIS/qgis_process the linker would route its calls to QGIS's GEOS (see algorithms/dependencies.py).
+SYS_GEOS=$(geos-config --version)
+if ! $SYS_PY - "$SYS_GEOS" <<'PYCHECK' 2>/dev/null
+import sys, shapely
+ok = int(shapely.__version__.split(".")[0]) >= 2
+ok = ok and ".".join(map(str, shapely.geos_version)) == sys.argv[1]
+sys.exit(0 if ok else 1)
+PYCHECK
+then
   NUMPY=$($SYS_PY -c 'import numpy; print(numpy.__version__)')
-  echo "setup: installing shapely>=2 into $SYS_PY (numpy pinned to $NUMPY)"
+  echo "setup: building shapely 2 against the system GEOS $SYS_GEOS for $SYS_PY (numpy pinned to $NUMPY)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO $SYS_PY -m pip install -q --break-system-packages "shapely>=2,<3" "numpy==$NUMPY"
+  $SUDO $SYS_PY -m pip install -q --break-system-packages --no-binary shapely --force-reinstall --no-deps \
+    "shapely==2.1.2"
+  $SYS_PY -c "import numpy; assert numpy.__version__ == '$NUMPY', 'numpy changed'"
 fi
 
 if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import pytest, pytest_qgis, pytestqt' 2>/dev/null; then

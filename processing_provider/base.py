@@ -45,11 +45,18 @@ class MultiplanAlgorithm(QgsProcessingAlgorithm):
         return QIcon(ICON_PATH)
 
     def canExecute(self):  # noqa: N802
-        problem = missing_dependencies()
+        problem = dependency_problem()
         return (problem is None, problem or "")
 
     def require_dependencies(self) -> None:
-        """Raise the install instructions as a Processing error when shapely >= 2 is missing."""
-        problem = missing_dependencies()
+        """Raise the install instructions as a Processing error when shapely >= 2 is missing or mismatched."""
+        problem = dependency_problem()
         if problem:
             raise QgsProcessingException(problem)
+
+
+def dependency_problem() -> str | None:
+    """What is wrong with the engine's libraries inside this QGIS, or None."""
+    from qgis.core import Qgis
+
+    return missing_dependencies(host_geos=(Qgis.geosVersionMajor(), Qgis.geosVersionMinor()))

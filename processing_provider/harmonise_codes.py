@@ -180,7 +180,14 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             except CrosswalkError as exc:
                 raise QgsProcessingException(str(exc)) from exc
         if std == "USER":
-            std = "auto"  # only the crosswalk's own standard can match
+            own = sorted({r.source_standard for r in user_rows or []})
+            if len(own) != 1:
+                raise QgsProcessingException(
+                    tr("'User crosswalk only' needs a crosswalk with one source_standard; found: {stds}").format(
+                        stds=", ".join(own) or "-"
+                    )
+                )
+            std = own[0]
 
         geoms, repair = repair_polygons(table.geoms, table.fids)
         if repair.repaired:

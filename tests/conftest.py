@@ -19,10 +19,7 @@ if str(BUILD_PY) not in sys.path:
     sys.path.insert(0, str(BUILD_PY))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-DATA = Path(__file__).resolve().parent / "data"
-REALDATA = DATA / "realdata"
-N2K_SHP = REALDATA / "eea-n2k-cz-lclu" / "n2k_du001z_lclu_v99_20190108.shp"
-NUMAZU_GPKG = REALDATA / "plateau-numazu-urf" / "derived_523857_urf_EPSG6676.gpkg"
+from mp_testing import N2K_SHP, NUMAZU_GPKG  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +41,23 @@ def numazu_copy(tmp_path) -> Path:
     dst = tmp_path / NUMAZU_GPKG.name
     shutil.copy(NUMAZU_GPKG, dst)
     return dst
+
+
+_KEEP: list = []
+
+
+@pytest.fixture()
+def mp_processing(qgis_app, qgis_processing):
+    """Processing with the multiplan provider registered; yields the ``processing`` module."""
+    from qgis.core import QgsApplication
+
+    from multiplan.processing_provider.provider import MultiPlanProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("multiplan") is None:
+        _KEEP.append(MultiPlanProvider())  # keep the Python object alive with the registry's copy
+        registry.addProvider(_KEEP[-1])
+    import processing
+
+    return processing
+
