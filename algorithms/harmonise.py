@@ -307,6 +307,8 @@ class _Mapper:
             return 0.0
         zone = self.std in ZONE_STANDARDS
         res = self.resolve_code(code)
+        if res is None and code and self.std == UNIFIED and code in self.t.groups():
+            res = (code, "exact")
         code_as_name = self.lookup_name(name_key(code)) if (code and res is None) else None
         name_code = self.lookup_name(nkey)
         if code and nkey:
@@ -385,6 +387,10 @@ class _Mapper:
                     m = self._from_table(tcode, how)
                     m.src_code = src
                 return self._check_name(m, tcode, nkey)
+            if self.std == UNIFIED and code in self.t.groups():
+                # an already-harmonised layer: its group codes map onto themselves
+                g = self.t.groups()[code]
+                return _Mapped(code, code, g.name, 0, g.construction, g.sandalei, "coarse", how="exact")
         # 2. a name in the code field, then the name field
         for key in ((name_key(code) if code else None), nkey):
             if not key:

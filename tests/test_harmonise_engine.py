@@ -139,6 +139,9 @@ def test_ydyh_2023_identity_and_2020_version_trap(t):
     assert _f(res, "mp_construction") == [0, 0, 0, 1, 1, None]
     assert _f(res, "mp_sandalei") == ["农用地", "农用地", "建设用地", "建设用地", "农用地", None]
     assert _f(res, "mp_level") == [2, 3, 2, 3, 2, None]
+    groups = harmonise(["G01", "G13"], standard="YDYH-2023", tables=t)  # an already-harmonised layer
+    assert _f(groups, "mp_code") == ["G01", "G13"] and _f(groups, "mp_level") == [0, 0]
+    assert _f(groups, "mp_construction") == [1, None] and _f(groups, "mp_status") == ["coarse", "coarse"]
     old = harmonise(["0204", "2303", "2302", "060102", "1313", "0601"], standard="YDYH-2020", tables=t)
     assert _f(old, "mp_code") == ["0205", "060102", "2303", "1207", "1312", "G33"]
     assert _f(old, "mp_construction") == [0, 0, 0, 1, 1, 1]  # the 2020 edition's own planning flags
