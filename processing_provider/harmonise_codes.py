@@ -179,16 +179,6 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
                 user_rows = read_user_crosswalk(crosswalk)
             except CrosswalkError as exc:
                 raise QgsProcessingException(str(exc)) from exc
-        if std == "USER":
-            own = sorted({r.source_standard for r in user_rows or []})
-            if len(own) != 1:
-                raise QgsProcessingException(
-                    tr("'User crosswalk only' needs a crosswalk with one source_standard; found: {stds}").format(
-                        stds=", ".join(own) or "-"
-                    )
-                )
-            std = own[0]
-
         geoms, repair = repair_polygons(table.geoms, table.fids)
         if repair.repaired:
             feedback.pushWarning(
@@ -290,6 +280,16 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
                 f.setAttributes([u.code, u.name, int(u.count), float(u.weight), u.reason])
                 usink.addFeature(f, QgsFeatureSink.Flag.FastInsert)
             results[self.UNMAPPED] = udest
+        if result.counts.get("name_mismatch"):
+            feedback.pushWarning(
+                tr("{n} features have a name that contradicts their code — often the wrong standard or edition.")
+                .format(n=result.counts["name_mismatch"])
+            )
+        if result.counts.get("zero_padded"):
+            feedback.pushInfo(
+                tr("{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101.")
+                .format(n=result.counts["zero_padded"])
+            )
         counts = ", ".join(f"{k}: {v}" for k, v in result.counts.items())
         feedback.pushInfo(tr("Harmonised {n} features with {std}. {counts}").format(
             n=len(table), std=result.standard, counts=counts))

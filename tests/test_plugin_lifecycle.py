@@ -8,6 +8,10 @@ from qgis.core import QgsApplication
 def test_lifecycle_registers_and_removes_everything(qgis_iface):
     import multiplan
 
+    registry = QgsApplication.processingRegistry()
+    earlier = registry.providerById("multiplan")  # registered by other tests' fixture
+    if earlier is not None:
+        registry.removeProvider(earlier)
     plugin = multiplan.classFactory(qgis_iface)
     plugin.initGui()
     try:
