@@ -179,6 +179,11 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
                 user_rows = read_user_crosswalk(crosswalk)
             except CrosswalkError as exc:
                 raise QgsProcessingException(str(exc)) from exc
+        if std == "USER":
+            own = sorted({r.source_standard for r in user_rows or []})
+            # One system in the crosswalk: that is the user's choice, not a guess. Several: detect among them.
+            std = own[0] if len(own) == 1 else "USER"
+
         geoms, repair = repair_polygons(table.geoms, table.fids)
         if repair.repaired:
             feedback.pushWarning(
