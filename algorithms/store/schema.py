@@ -198,8 +198,9 @@ def create_schema(conn: sqlite3.Connection, srs_id: int) -> None:
         conn.execute(sql)
 
 
-def migrate(conn: sqlite3.Connection, found: int, target: int = SCHEMA_VERSION) -> list[int]:
+def migrate(conn: sqlite3.Connection, found: int, target: int | None = None) -> list[int]:
     """Apply ``MIGRATIONS[found] … MIGRATIONS[target-1]``; returns the versions passed through."""
+    target = SCHEMA_VERSION if target is None else target
     done = []
     version = found
     while version < target:
