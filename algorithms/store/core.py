@@ -371,7 +371,13 @@ class BlueprintStore:
     def _setup(self) -> None:
         conn = self._conn
         gpkg.register_functions(conn)
-        conn.execute("PRAGMA synchronous=FULL")
+        # Even a PRAGMA loads the schema, which needs a shared lock: every statement here may wait.
+        try:
+            self._read(lambda: conn.execute("PRAGMA synchronous=FULL"))
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+                raise
+            raise NotGeoPackageError(self.path, str(exc)) from exc
         try:
             self.journal_mode = self._read(lambda: conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         except sqlite3.DatabaseError as exc:
