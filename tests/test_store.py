@@ -636,3 +636,21 @@ def test_scripted_demo_decisions(store):
     p = store.progress()
     assert p.n_decided >= 4 and p.n_conflicts == 1
     assert cache_matches_log(store)
+
+
+def test_torn_or_foreign_journal_lines_are_kept_aside_not_replayed(store, pending):
+    good = final("P0031")
+    store.journal.append(good.to_dict(), blueprint_uuid=store.info().blueprint_uuid, reason="test")
+    with open(store.journal.path, "a", encoding="utf-8") as fh:
+        fh.write('{"format": "multiplan-pending", "decision": {"patch_id": "P0032"}}\n')  # incomplete
+        fh.write('{"format": "multiplan-pen')  # torn by a crash mid-append
+    other = final("P0033")
+    store.journal.append(other.to_dict(), blueprint_uuid="another-blueprint", reason="test")
+    written = store.replay_pending()
+    assert [r.decision_id for r in written] == [good.decision_id]
+    bad = open(store.journal.path + ".bad", encoding="utf-8").read().splitlines()
+    assert len(bad) == 2  # kept for a human, never deleted
+    # The entry of another blueprint that once lived at this path stays in the journal, untouched.
+    left = store.journal.entries()
+    assert [e["decision"]["decision_id"] for e in left] == [other.decision_id]
+    assert store.pending_count() == 0

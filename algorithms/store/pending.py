@@ -28,6 +28,7 @@ from ..gpkg import utc_now
 ENV_DIR = "MULTIPLAN_PENDING_DIR"
 ENTRY_FORMAT = "multiplan-pending"
 ENTRY_VERSION = 1
+REQUIRED = ("decision_id", "patch_id", "action", "role", "reviewer")
 
 
 def user_data_dir() -> str:
@@ -93,6 +94,15 @@ def _fsync_dir(folder: str) -> None:
         os.close(fd)
 
 
+def _ends_with_newline(path: str) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        if fh.tell() == 0:
+            return True
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
+
+
 class PendingJournal:
     """The pending decisions of one blueprint for the current user."""
 
@@ -130,8 +140,11 @@ class PendingJournal:
                 continue
             try:
                 entry = json.loads(line)
-                if entry.get("format") != ENTRY_FORMAT or "decision" not in entry:
+                decision = entry.get("decision") if isinstance(entry, dict) else None
+                if entry.get("format") != ENTRY_FORMAT or not isinstance(decision, dict):
                     raise ValueError("not a pending entry")
+                if any(not decision.get(k) for k in REQUIRED):
+                    raise ValueError("incomplete decision")
                 good.append(entry)
             except ValueError:
                 bad.append(line)
@@ -186,6 +199,8 @@ class PendingJournal:
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         with _file_lock(self.path + ".lock"):
             created = not os.path.exists(self.path)
+            if not created and not _ends_with_newline(self.path):
+                line = "\n" + line  # a torn last line (crash mid-append) must not swallow this entry
             with open(self.path, "a", encoding="utf-8") as fh:
                 fh.write(line)
                 fh.flush()
