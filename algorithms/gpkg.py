@@ -31,6 +31,8 @@ from datetime import datetime, timezone
 import numpy as np
 import shapely
 
+from .i18n import tr
+
 APPLICATION_ID = 0x47504B47  # 'GPKG'
 USER_VERSION = 10300  # GeoPackage 1.3.0
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -80,14 +82,14 @@ def q(name: str) -> str:
 def check_name(name: str) -> str:
     """Table names are ASCII identifiers: they become R-tree and trigger names, quoted alike by every tool."""
     if not _NAME.match(name or ""):
-        raise GeoPackageError(f"invalid table name: {name!r}")
+        raise GeoPackageError(tr("Invalid table name: {name}").format(name=repr(name)))
     return name
 
 
 def check_column(name: str) -> str:
     """Column names may be any text (Chinese field names are common) except empty or with NUL."""
     if not name or "\x00" in name or name != name.strip():
-        raise GeoPackageError(f"invalid column name: {name!r}")
+        raise GeoPackageError(tr("Invalid column name: {name}").format(name=repr(name)))
     return name
 
 
@@ -261,9 +263,9 @@ def _wkt1(crs_wkt: str | None, authid: str | None) -> tuple[str, str, int, str]:
         elif authid:
             srs.SetFromUserInput(authid)
         else:
-            raise GeoPackageError("a CRS (WKT or authority id) is required")
+            raise GeoPackageError(tr("A CRS (WKT or authority id) is required."))
     except RuntimeError as exc:  # osr with exceptions enabled elsewhere in the engine
-        raise GeoPackageError(f"unreadable CRS: {exc}") from exc
+        raise GeoPackageError(tr("Unreadable CRS: {error}").format(error=exc)) from exc
     org, code = "NONE", 0
     if authid and ":" in authid:
         a, c = authid.split(":", 1)
@@ -367,7 +369,7 @@ def create_feature_table(
     check_name(geom_column)
     gtype = geometry_type.upper()
     if gtype not in GEOMETRY_TYPES:
-        raise GeoPackageError(f"unknown geometry type {geometry_type}")
+        raise GeoPackageError(tr("Unknown geometry type {type}").format(type=geometry_type))
     conn.execute(
         f"CREATE TABLE {q(name)} (fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, "
         f"{q(geom_column)} {gtype}{_column_ddl(columns)})"
@@ -500,7 +502,9 @@ def encode_geometries(
         bad = ~missing & (ids != base) & (ids != _PROMOTE[base])
         if bad.any():
             raise GeoPackageError(
-                f"{int(bad.sum())} geometries are not {gtype} (first at index {int(np.flatnonzero(bad)[0])})"
+                tr("{n} geometries are not {type} (the first is row {row}).").format(
+                    n=int(bad.sum()), type=gtype, row=int(np.flatnonzero(bad)[0])
+                )
             )
         promote = ids == base
     else:
@@ -540,10 +544,10 @@ def decode_geometries(blobs: Sequence) -> np.ndarray:
         if b is None:
             continue
         if b[0:2] != b"GP":
-            raise GeoPackageError("not a GeoPackage geometry blob")
+            raise GeoPackageError(tr("Not a GeoPackage geometry blob."))
         flags = b[3]
         if flags & 0x20:
-            raise GeoPackageError("extended GeoPackage geometries are not supported")
+            raise GeoPackageError(tr("Extended GeoPackage geometries are not supported."))
         wkbs[k] = bytes(b[8 + _ENVELOPE_BYTES[(flags >> 1) & 7] :])
     return shapely.from_wkb(wkbs)
 
@@ -598,7 +602,7 @@ def insert_features(
         check_column(name)
     n = len(next(iter(columns.values()))) if names else (0 if geoms is None else len(geoms))
     if geoms is not None and len(geoms) != n:
-        raise GeoPackageError("geometry and column lengths differ")
+        raise GeoPackageError(tr("Geometry and column lengths differ."))
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     row = conn.execute(f"SELECT max(fid) FROM {q(table)}").fetchone()
@@ -614,7 +618,7 @@ def insert_features(
     if spatial:
         srs_id = srs_of_table(conn, table)
         if srs_id is None:
-            raise GeoPackageError(f"{table} is not a feature table")
+            raise GeoPackageError(tr("{table} is not a feature table.").format(table=table))
         gtype = conn.execute(
             "SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name=?", (table,)
         ).fetchone()[0]

@@ -1074,6 +1074,11 @@ class BlueprintStore:
                 self._transaction(lambda c, p: _finish(c, run_id, status, None, None, note), replay=False)
             if isinstance(exc, InterruptedError):
                 raise RunCancelledError(self.path) from exc
+            if isinstance(exc, gpkg.GeoPackageError):
+                raise BlueprintError(
+                    tr("Writing to the blueprint {path} failed: {error}").format(path=self.path, error=exc),
+                    self.path,
+                ) from exc
             if isinstance(exc, sqlite3.Error):
                 raise self._error(_fail_from(exc, waited=time.monotonic() - start)) from exc
             raise
