@@ -20,7 +20,7 @@ from .core import (
     Progress,
     RunWriter,
     WriteResult,
-    plugin_version,
+    current_plugin_version,
 )
 from .decisions import (
     ACTIONS,
@@ -98,5 +98,5 @@ __all__ = [
     "WriteResult",
     "action_label",
     "derive",
-    "plugin_version",
+    "current_plugin_version",
 ]

@@ -101,7 +101,7 @@ _RECORD_SELECT = (
 
 
 @functools.lru_cache(maxsize=1)
-def plugin_version() -> str:
+def current_plugin_version() -> str:
     """The plugin version from ``metadata.txt`` (the single source), or '' outside the plugin."""
     meta = Path(__file__).resolve().parents[2] / "metadata.txt"
     parser = configparser.ConfigParser(interpolation=None)
@@ -247,7 +247,7 @@ class BlueprintStore:
         district: str = "",
         crs_wkt: str | None = None,
         crs_authid: str | None = None,
-        plugin_version_: str | None = None,
+        plugin_version: str | None = None,
         overwrite: bool = False,
         pending_dir: str | None = None,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
@@ -299,7 +299,7 @@ class BlueprintStore:
                     crs_authid or "",
                     crs_wkt or wkt,
                     srs_id,
-                    plugin_version_ if plugin_version_ is not None else plugin_version(),
+                    plugin_version if plugin_version is not None else current_plugin_version(),
                     now,
                     now,
                 ),
@@ -676,7 +676,7 @@ class BlueprintStore:
                     self.path,
                 )
             items.append((decision, "direct"))
-        version = plugin_version()
+        version = current_plugin_version()
         results = []
         for d, origin in items:
             cur = conn.execute(
@@ -1010,7 +1010,15 @@ class BlueprintStore:
             conn.execute(
                 "INSERT INTO runs (run_id, kind, status, started_utc, inputs, parameters, plugin_version) "
                 "VALUES (?,?,?,?,?,?,?)",
-                (run_id, kind, "running", gpkg.utc_now(), _json(inputs), _json(parameters), plugin_version()),
+                (
+                    run_id,
+                    kind,
+                    "running",
+                    gpkg.utc_now(),
+                    _json(inputs),
+                    _json(parameters),
+                    current_plugin_version(),
+                ),
             )
 
         try:
@@ -1452,7 +1460,7 @@ class RunWriter:
         the earlier patches' decisions.  The flag clears when a final decision becomes current after it.
         """
         conn = self.conn
-        version = plugin_version()
+        version = current_plugin_version()
         now = gpkg.utc_now()
         rows = []
         ids = [str(i) for i in patch_ids]
