@@ -528,6 +528,8 @@ def test_redetection_keeps_decisions_closes_and_flags(store):
     assert (p2["status"], p2["decided"], p2["reconfirm"]) == ("reconfirm", 0, 1)
     assert shapely.equals(p2["geometry"], moved)
     assert p3["status"] == "closed" and p3["closed_run_id"] == run
+    late = store.record_decision(final("P0004"))  # typed before the reviewer refreshed: kept, reported
+    assert (late.outcome, late.status) == ("current", "closed")
     new_p = store.patch("P9000")
     assert json.loads(new_p["predecessors"]) == ["P0003"] and new_p["status"] == "reconfirm"
     assert new_p["code_urban"] == "M1"  # an extra column went into the layer

@@ -475,7 +475,8 @@ class BlueprintStore:
         ident = self._file_identity()
         if ident is None:
             raise _Fail("missing")
-        if ident != self._identity:
+        if ident != self._identity and (self._identity is None or self._identity[1] != 0):
+            # (st_ino 0: a filesystem without file ids, e.g. some network drives; existence must do)
             # The path now holds another file (copied over, restored); our descriptor points to the
             # old one, so writing through it would vanish.  Refuse; reopening is the caller's choice.
             raise _Fail("missing", tr("the file was replaced"))
