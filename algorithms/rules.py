@@ -425,7 +425,7 @@ def _term_mask(t: Term, cols: dict[str, np.ndarray], tables) -> np.ndarray:
             hit = np.array([_in_classes(u, t.values, tables) for u in uniq], dtype=bool)
         else:
             members = _group_members(t.values, tables)
-            hit = np.array([_in_group(u, members) for u in uniq], dtype=bool)
+            hit = np.array([_in_group(u, members, tables) for u in uniq], dtype=bool)
         return hit[inv] if len(uniq) else np.zeros(n, dtype=bool)
     if t.kind == "zone":
         wanted = set(t.values)
@@ -447,23 +447,40 @@ def _term_mask(t: Term, cols: dict[str, np.ndarray], tables) -> np.ndarray:
 
 
 def _in_classes(code: str, classes: tuple[str, ...], tables) -> bool:
+    """Is the unified code (a class or a group) wholly inside the listed classes?"""
     if not code:
         return False
+    leaves = _leaves(code, tables)
+    if leaves is not None:
+        return bool(leaves) and all(leaf.startswith(classes) for leaf in leaves)
     if code.startswith("G"):
         members = _members_of(code, tables)
         return bool(members) and all(m.startswith(classes) for m in members)
     return code.startswith(classes)
 
 
-def _in_group(code: str, groups: list[tuple[str, list[str]]]) -> bool:
+def _in_group(code: str, groups: list[tuple[str, list[str]]], tables=None) -> bool:
+    """Is the unified code the group itself, or does everything it stands for belong to the group?"""
     if not code:
         return False
     for gcode, members in groups:
         if code == gcode:
             return True
+        leaves, gleaves = _leaves(code, tables), _leaves(gcode, tables)
+        if leaves is not None and gleaves is not None:
+            if leaves and leaves <= gleaves:
+                return True
+            continue
         if not code.startswith("G") and any(code.startswith(m) for m in members):
             return True
     return False
+
+
+def _leaves(code: str, tables):
+    """The finest classes a code stands for, when the code tables can tell (else None)."""
+    if tables is None or not hasattr(tables, "leaves"):
+        return None
+    return tables.leaves(code)
 
 
 def _members_of(group_code: str, tables) -> list[str]:
