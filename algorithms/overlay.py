@@ -82,7 +82,7 @@ class Runner:
             return np.concatenate(out)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="multiplan")
-        size = max(1024, min(self.chunk, -(-n // (self.threads * 2))))
+        size = min(self.chunk, max(1024, -(-n // (self.threads * 2))))
         futures = [self._pool.submit(fn, *(a[s : s + size] for a in arrays)) for s in range(0, n, size)]
         out = []
         try:
@@ -111,7 +111,7 @@ class Runner:
             return tree.query(geoms, predicate=predicate)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="multiplan")
-        size = max(1024, min(self.chunk * 2, -(-n // (self.threads * 2))))
+        size = min(self.chunk * 2, max(1024, -(-n // (self.threads * 2))))
         futures = [self._pool.submit(_q, np.arange(s, min(n, s + size))) for s in range(0, n, size)]
         out = []
         for f in futures:
@@ -210,7 +210,8 @@ def subdivide(geoms: np.ndarray, max_vertices: int = 256, runner: Runner | None 
     """Cut polygons into tiles of at most ``max_vertices`` vertices (like PostGIS ST_Subdivide).
 
     Returns ``(tiles, owner)``: single polygons and the index of the polygon each came from.  Tiles of
-    one polygon do not overlap and together cover it exactly.
+    one polygon do not overlap and together cover it exactly; where a tile was cut again its
+    neighbour has no vertex at the cut (a T-junction), which :func:`assemble` copes with.
     """
     runner = runner or Runner(threads=1)
     cur, owner = explode_polygons(geoms)
@@ -649,7 +650,12 @@ class TiledRegion:
         return q[0], q[1]
 
     def contained(self, geoms: np.ndarray, ia: np.ndarray, owner: np.ndarray, runner: Runner) -> np.ndarray:
-        """For pairs with a big owner: is ``geoms[ia]`` wholly inside it?  (False for small owners.)"""
+        """For pairs with a big owner: is ``geoms[ia]`` in its interior?  (False for small owners.)
+
+        *Properly* inside: a parcel touching the owner's boundary is clipped instead, so the point
+        where that boundary meets its neighbour's edge becomes a vertex of both pieces and the
+        pieces still fit exactly for the coverage union.
+        """
         out = np.zeros(len(ia), dtype=bool)
         big = np.flatnonzero(self.big[owner])
         if not len(big):
@@ -658,7 +664,7 @@ class TiledRegion:
         key = ia[big].astype(np.int64) * n_own + owner[big]
         uk, inv = np.unique(key, return_inverse=True)
         ui, uo = uk // n_own, uk % n_own
-        res = runner.map(shapely.contains, self.geoms[uo], geoms[ui], serial=True)
+        res = runner.map(shapely.contains_properly, self.geoms[uo], geoms[ui], serial=True)
         out[big] = res[inv]
         return out
 
@@ -701,7 +707,7 @@ def intersect_pieces(
 ) -> Pieces:
     """``geoms[i] ∩ region[j]`` for every intersecting pair that passes ``pair_filter(i, j)``.
 
-    A geometry wholly inside a big region polygon is taken whole (no clipping).
+    A geometry in the interior of a big region polygon is taken whole (no clipping).
     """
     if not len(geoms) or not len(region):
         return Pieces.empty()
@@ -763,11 +769,12 @@ def outside_pieces(geoms: np.ndarray, region: TiledRegion, runner: Runner) -> Pi
 def split_by_units(geoms: np.ndarray, units: TiledRegion | None, runner: Runner) -> Pieces:
     """Split polygons by the street units; ``owner`` is the unit index, −1 outside every unit.
 
-    Most parcels lie inside one street: a prepared *contains* test settles them without clipping.
+    Most parcels lie inside one street: a prepared *contains properly* test settles them without clipping.
     """
     n = len(geoms)
     if units is None or not len(units) or not n:
         return Pieces(geoms, np.arange(n, dtype=np.intp), np.full(n, -1, dtype=np.intp))
+    shapely.prepare(units.geoms)  # a handful of streets: prepared once, used serially below
     ip, it = units.pairs(geoms, runner)
     owner = units.tile_owner[it]
     n_own = len(units)
@@ -778,7 +785,7 @@ def split_by_units(geoms: np.ndarray, units: TiledRegion | None, runner: Runner)
     whole = np.zeros(n, dtype=bool)
     whole_unit = np.full(n, -1, dtype=np.intp)
     if len(single):
-        res = runner.map(shapely.contains, units.geoms[ko[single]], geoms[ki[single]], serial=True)
+        res = runner.map(shapely.contains_properly, units.geoms[ko[single]], geoms[ki[single]], serial=True)
         whole[ki[single][res]] = True
         whole_unit[ki[single][res]] = ko[single][res]
     out = []
