@@ -681,7 +681,9 @@ def _compat_matrix(A: _Plan, B: _Plan, tables) -> np.ndarray:
     ia, ib = np.meshgrid(np.arange(na), np.arange(nb), indexing="ij")
     ca = A.cls_code[ia.ravel()]
     cb = B.cls_code[ib.ravel()]
-    return compatible_pairs(ca, cb, tables).reshape(na, nb)
+    comp = compatible_pairs(ca, cb, tables).reshape(na, nb)
+    # equal class keys always agree (e.g. two plans in one user standard without a 用地用海 code)
+    return comp | (A.cls_key.astype(str)[:, None] == B.cls_key.astype(str)[None, :])
 
 
 def _patch_plans(run_rules, pdata, pkey, frag_patch, p_rule, p_a, p_b, frag_area) -> dict[str, np.ndarray]:
