@@ -45,6 +45,9 @@ def field_type(name: str):
     return getattr(QVariant, name)
 
 
+INTEGER_FIELD_TYPES = frozenset({field_type("Int"), field_type("LongLong")})
+
+
 def exec_dialog(dialog) -> int:
     """``exec()`` exists on PyQt5 >= 5.?; PyQt6 has only ``exec``."""
     return dialog.exec()

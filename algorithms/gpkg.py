@@ -891,3 +891,50 @@ def read_features(
         k = 2
     out = {name: column_array(cols[k + j]) for j, name in enumerate(columns)}
     return fids, geoms, out
+
+
+def write_layer_file(
+    path: str,
+    layer: str,
+    geoms: np.ndarray | None,
+    columns: Sequence[tuple[str, str, Sequence]],
+    *,
+    crs_wkt: str | None = None,
+    authid: str | None = None,
+    geometry_type: str | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> int:
+    """Write one layer into a NEW GeoPackage file in a single transaction; returns the row count.
+
+    ``columns`` are ``(name, kind, values)``; ``geoms`` None makes an attribute table.  This is the bulk
+    path the Processing glue uses for ``.gpkg`` outputs (a QgsFeatureSink costs a Python ``QgsFeature``
+    per row).  The file must not exist (the caller removes an old one, as QGIS's writer does).
+    """
+    import os
+
+    if os.path.exists(path):
+        raise GeoPackageError(tr("{path} already exists.").format(path=path))
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        register_functions(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        init_geopackage(conn)
+        defs = [(name, kind) for name, kind, _ in columns]
+        if geoms is None:
+            create_attribute_table(conn, layer, defs)
+        else:
+            srs_id = ensure_srs(conn, crs_wkt=crs_wkt, authid=authid) if (crs_wkt or authid) else -1
+            gtype = geometry_type or geometry_type_of(np.asarray(geoms, dtype=object))
+            create_feature_table(conn, layer, defs, geometry_type=gtype, srs_id=srs_id)
+        insert_features(conn, layer, geoms, {name: values for name, _, values in columns}, cancel=cancel)
+        conn.execute("COMMIT")
+        return len(geoms) if geoms is not None else (len(columns[0][2]) if columns else 0)
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.close()
+        if os.path.exists(path):
+            os.remove(path)
+        raise
+    finally:
+        conn.close()

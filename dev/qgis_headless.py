@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 _app = None
+_provider = None
 
 
 def qgis_app():
@@ -25,5 +26,7 @@ def qgis_app():
     from multiplan.processing_provider.provider import MultiPlanProvider
 
     if QgsApplication.processingRegistry().providerById("multiplan") is None:
-        QgsApplication.processingRegistry().addProvider(MultiPlanProvider())
+        global _provider
+        _provider = MultiPlanProvider()  # the Python object must outlive the registration
+        QgsApplication.processingRegistry().addProvider(_provider)
     return _app

@@ -23,7 +23,7 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr
 from .base import MultiplanAlgorithm
-from .sources import source_to_table, write_table_to_sink
+from .sources import source_to_table, write_output
 
 STANDARD_CHOICES = [
     ("auto", "Auto-detect (weighs every value against every table)"),
@@ -255,16 +255,13 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             wkb_type = compat.WKB_NO_GEOMETRY
         else:
             wkb_type = QgsWkbTypes.multiType(QgsWkbTypes.flatType(source.wkbType()))
-            geoms = np.where(shapely.is_missing(geoms), None, shapely.force_2d(geoms))
             single = shapely.get_type_id(geoms) == 3
             if single.any():
                 polys = geoms[single]
                 geoms[single] = shapely.multipolygons(polys, indices=np.arange(len(polys)))
-        sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, out_fields, wkb_type, source.sourceCrs())
-        if sink is None:
-            raise QgsProcessingException(self.invalidSinkError(parameters, self.OUTPUT))
         feedback.setProgressText(tr("Writing {n} features…").format(n=len(table)))
-        write_table_to_sink(sink, out_fields, table, feedback, geoms=geoms)
+        dest = write_output(self, parameters, self.OUTPUT, context, feedback, out_fields, wkb_type,
+                            source.sourceCrs(), table, geoms=geoms)
 
         results = {
             self.OUTPUT: dest,

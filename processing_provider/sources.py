@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from qgis.core import (
     QgsFeature,
+    QgsProcessingContext,
+    QgsProcessingOutputLayerDefinition,
     QgsFeatureRequest,
     QgsFeatureSink,
     QgsFields,
@@ -19,6 +21,7 @@ from qgis.core import (
     QgsProviderRegistry,
 )
 
+from .. import compat
 from ..algorithms.i18n import tr
 from ..algorithms.table import FeatureTable
 from ..algorithms.vector_io import geoms_from_wkb, read_table
@@ -58,6 +61,12 @@ def source_to_table(alg, parameters, name, context, feedback, columns=None, enco
         if enc in ("System", ""):
             enc = None
         table = read_table(path, lyrname, columns=columns, encoding=enc)
+        # QGIS shows a GeoPackage's primary key as a field ("fid"); OGR keeps it as the feature id.
+        for field in source.fields():
+            if field.name() not in table.columns and (columns is None or field.name() in columns):
+                if field.name().lower() == "fid":
+                    table.columns[field.name()] = table.fids.copy()
+                    table.field_types[field.name()] = "int"
         table.crs_wkt = source.sourceCrs().toWkt() or table.crs_wkt
         table.name = layer.name()
         return table
@@ -122,22 +131,23 @@ def _read_features(source, columns, feedback, name) -> FeatureTable:
 
 def write_table_to_sink(sink, fields: QgsFields, table: FeatureTable, feedback=None, geoms=None) -> int:
     """Write every row of ``table`` (columns named as ``fields``) into ``sink``; returns the count written."""
-    names = [f.name() for f in fields]
-    cols = [table.columns[n] for n in names]
-    geoms = table.geoms if geoms is None else geoms
     import shapely
 
-    wkbs = shapely.to_wkb(geoms, include_srid=False)
+    names = [f.name() for f in fields]
+    # tolist() turns numpy scalars into plain Python values in C, once per column (QGIS accepts no numpy types).
+    rows = list(zip(*[table.columns[n].tolist() for n in names])) if names else [()] * len(table)
+    geoms = table.geoms if geoms is None else geoms
+    wkbs = shapely.to_wkb(geoms, include_srid=False).tolist()
     total = len(table)
     written = 0
     batch = []
-    for i in range(total):
+    for wkb, row in zip(wkbs, rows):
         f = QgsFeature(fields)
-        if wkbs[i] is not None:
+        if wkb is not None:
             g = QgsGeometry()
-            g.fromWkb(wkbs[i])
+            g.fromWkb(wkb)
             f.setGeometry(g)
-        f.setAttributes([_py(c[i]) for c in cols])
+        f.setAttributes(list(row))
         batch.append(f)
         if len(batch) >= 10000:
             sink.addFeatures(batch, QgsFeatureSink.Flag.FastInsert)
@@ -153,11 +163,62 @@ def write_table_to_sink(sink, fields: QgsFields, table: FeatureTable, feedback=N
     return written
 
 
-def _py(value):
-    """numpy scalars to plain Python (QGIS's bindings do not accept numpy types)."""
-    if value is None:
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
 
+def _gpkg_destination(alg, parameters, name, context) -> str | None:
+    """The destination path when it is a plain new GeoPackage file the bulk writer can make itself."""
+    value = parameters.get(name)
+    if isinstance(value, QgsProcessingOutputLayerDefinition) and (value.createOptions or value.useRemapping()):
+        return None
+    path = alg.parameterAsOutputLayer(parameters, name, context)
+    if not path or "|" in path or not path.lower().endswith(".gpkg"):
+        return None
+    return path
+
+
+def _kind(field) -> str:
+    if not field.isNumeric():
+        return "text"
+    return "int" if field.type() in compat.INTEGER_FIELD_TYPES else "real"
+
+
+def write_output(alg, parameters, name, context, feedback, fields: QgsFields, wkb_type, crs,
+                 table: FeatureTable, geoms=None) -> str:
+    """Write ``table`` to the output parameter ``name``: in bulk for a GeoPackage file, else through a sink.
+
+    Returns the destination for the results dictionary.  The bulk path registers the layer for loading
+    on completion exactly as ``parameterAsSink`` would, so the Toolbox dialog behaves the same.
+    """
+    import os
+
+    from ..algorithms.gpkg import write_layer_file
+
+    spatial = wkb_type != compat.WKB_NO_GEOMETRY
+    geoms = (table.geoms if geoms is None else geoms) if spatial else None
+    path = _gpkg_destination(alg, parameters, name, context)
+    if path is None:
+        sink, dest = alg.parameterAsSink(parameters, name, context, fields, wkb_type, crs)
+        if sink is None:
+            raise QgsProcessingException(alg.invalidSinkError(parameters, name))
+        write_table_to_sink(sink, fields, table, feedback, geoms=geoms)
+        return dest
+    if os.path.exists(path):
+        os.remove(path)
+    # The new file has its own fid primary key: a source "fid" field is kept as "fid_src".
+    columns = [
+        (f.name() if f.name().lower() != "fid" else "fid_src", _kind(f), table.columns[f.name()]) for f in fields
+    ]
+    layer = os.path.splitext(os.path.basename(path))[0]
+    valid_crs = crs is not None and crs.isValid()
+    write_layer_file(
+        path, layer, geoms, columns,
+        crs_wkt=crs.toWkt() if valid_crs else None,
+        authid=crs.authid() if valid_crs else None,
+        cancel=feedback.isCanceled if feedback is not None else None,
+    )
+    value = parameters.get(name)
+    if isinstance(value, QgsProcessingOutputLayerDefinition) and value.destinationProject is not None:
+        details = QgsProcessingContext.LayerDetails(
+            value.destinationName or alg.parameterDefinition(name).description(), value.destinationProject, name
+        )
+        context.addLayerToLoadOnCompletion(path, details)
+    return path
