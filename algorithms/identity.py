@@ -22,7 +22,8 @@ fall through to the overlap test.
    run are not predecessors (patches of different kinds overlap legitimately) — and is
    ``merged`` (it covers most of two or more old patches), ``split`` (its predecessor also lives on in
    another new patch), ``recoded`` (one predecessor with other codes or kind) or ``reshaped`` (one
-   predecessor, same kind and codes, IoU < 0.5); all get new ids and are flagged;
+   predecessor, same kind and codes, IoU < 0.5); all get new ids and are flagged.  A continued patch
+   that swallowed old patches (mostly inside it) keeps its id and lists them as predecessors too;
 4. no predecessor → ``new``; an old patch not continued → closed (``superseded`` when some new patch
    lists it, ``vanished`` otherwise).
 
@@ -201,33 +202,36 @@ def match(
     contd = cont >= 0
     status[contd] = np.where(iou_best[contd] >= SAME_IOU, "same", "changed")
 
-    # 3. predecessors of the others
+    # 3. predecessors: old patches not continued that substantially share ground with a new patch
+    #    (a continued new patch lists the old ones it swallowed; old patches of another kind that do
+    #    continue are not predecessors: patches of different kinds overlap legitimately)
     preds: list[list[int]] = [[] for _ in range(n_new)]
     succ_count = np.zeros(n_old, dtype=np.int64)
+    np.add.at(succ_count, cont[contd], 1)
     if len(pairs_n):
         share = inter >= SHARE * np.minimum(a_n, a_o)
-        eligible = share & ~contd[pairs_n] & (~old_taken[pairs_o] | same_key)
+        cover_old = inter / np.maximum(a_o, 1e-300)
+        own = cont[pairs_n] == pairs_o
+        swallowed = contd[pairs_n] & ~old_taken[pairs_o] & (cover_old >= SHARE)
+        eligible = ~own & ((~contd[pairs_n] & share & (~old_taken[pairs_o] | same_key)) | swallowed)
         for k in np.flatnonzero(eligible):
             preds[pairs_n[k]].append(int(pairs_o[k]))
         np.add.at(succ_count, pairs_o[eligible], 1)
-        np.add.at(succ_count, cont[contd], 1)
-        cover_old = inter / np.maximum(a_o, 1e-300)
-        best = {}
-        for k in np.flatnonzero(eligible):
-            nn = pairs_n[k]
-            if iou[k] > best.get(nn, (-1.0, 0))[0]:
-                best[nn] = (float(iou[k]), k)
+        best: dict[int, tuple[float, int]] = {}
         covers: dict[int, int] = {}
-        for k in np.flatnonzero(eligible & (cover_old >= SHARE)):
-            covers[pairs_n[k]] = covers.get(pairs_n[k], 0) + 1
+        for k in np.flatnonzero(eligible):
+            nn = int(pairs_n[k])
+            if iou[k] > best.get(nn, (-1.0, 0))[0]:
+                best[nn] = (float(iou[k]), int(k))
+            if cover_old[k] >= SHARE:
+                covers[nn] = covers.get(nn, 0) + 1
         for nn in np.flatnonzero(~contd):
-            p = preds[nn]
-            if not p:
+            if not preds[nn]:
                 continue
-            iou_best[nn], k = best[nn]
-            if covers.get(nn, 0) >= 2:
+            iou_best[nn], k = best[int(nn)]
+            if covers.get(int(nn), 0) >= 2:
                 status[nn] = "merged"
-            elif any(succ_count[o] >= 2 for o in p):
+            elif any(succ_count[o] >= 2 for o in preds[nn]):
                 status[nn] = "split"
             elif not same_key[k]:
                 status[nn] = "recoded"
