@@ -510,11 +510,14 @@ def _detect(plans, lines, streets, rules, params: DetectParams, prog: _Progress,
 
     # 2. rules --------------------------------------------------------------------------------
     piece_geoms, piece_rule, piece_a, piece_b, piece_dirty = [], [], [], [], []
+    b_regions: dict[tuple[str, str], TiledRegion] = {}
+    rule_times: dict[str, float] = {}
     for ri, rule in enumerate(run_rules):
         prog(
             0.25 + 0.4 * ri / len(run_rules),
             tr("Rule {kind}: {name}").format(kind=rule.kind, name=rule.name_en),
         )
+        t_rule = time.perf_counter()
         A = pdata[rule.a_role]
         a_sel = np.flatnonzero(rule.a_classes.mask(A.mask_cols, tables))
         a_geoms = A.cov.geoms[a_sel]
@@ -530,7 +533,10 @@ def _detect(plans, lines, streets, rules, params: DetectParams, prog: _Progress,
         else:
             B = pdata[rule.b_role]
             b_sel = np.flatnonzero(rule.b_classes.mask(B.mask_cols, tables))
-            region = TiledRegion(B.cov.geoms[b_sel], runner, params.max_tile_vertices)
+            key = (rule.b_role, rule.b_classes.expr)
+            if key not in b_regions:  # rules comparing the same class set share its index
+                b_regions[key] = TiledRegion(B.cov.geoms[b_sel], runner, params.max_tile_vertices)
+            region = b_regions[key]
             pair_filter = None
             if rule.relation == "incompatible":
                 comp = _compat_matrix(A, B, tables)
@@ -546,6 +552,7 @@ def _detect(plans, lines, streets, rules, params: DetectParams, prog: _Progress,
         piece_a.append(a_sel[pcs.src])
         piece_b.append(b_rows)
         piece_dirty.append(A.cov.modified[a_sel[pcs.src]] | b_dirty)
+        rule_times[rule.kind] = time.perf_counter() - t_rule
     geoms = np.concatenate(piece_geoms) if piece_geoms else np.zeros(0, dtype=object)
     p_rule = np.concatenate(piece_rule) if piece_rule else np.zeros(0, dtype=np.intp)
     p_a = np.concatenate(piece_a) if piece_a else np.zeros(0, dtype=np.intp)
@@ -649,6 +656,7 @@ def _detect(plans, lines, streets, rules, params: DetectParams, prog: _Progress,
         run_rules, kinds, unit, unit_idx, unit_names, unit_area, area, area_e, is_sliver, district_area
     )
     prog.stage("tables")
+    prog.timings.update({"rule:" + k: v for k, v in rule_times.items()})
     prog(1.0, tr("{n} patches").format(n=n))
     return DetectionResult(
         geoms=pg,

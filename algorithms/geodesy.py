@@ -67,7 +67,7 @@ def ellipsoidal_area(geoms: np.ndarray, crs, *, max_segment: float | None = None
     sub = geoms[ok]
     lon0, lat0 = _centre_lonlat(sub, src)
     t = Transformer.from_crs(src, equal_area_crs(lon0, lat0), always_xy=True)
-    if max_segment:
+    if max_segment and shapely.geos_version >= (3, 10, 0):  # segmentize needs GEOS 3.10
         sub = shapely.segmentize(sub, max_segment)
 
     def _fn(xy: np.ndarray) -> np.ndarray:

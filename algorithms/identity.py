@@ -52,7 +52,9 @@ def normalise_geometry(geoms: np.ndarray, grid: float = 0.01) -> np.ndarray:
     """Geometries snapped to a ``grid`` (m), repeated points removed, rings normalised."""
     geoms = np.asarray(geoms, dtype=object)
     snapped = shapely.transform(geoms, lambda xy: np.round(xy / grid) * grid + 0.0)
-    return shapely.normalize(shapely.remove_repeated_points(snapped, 0.0))
+    if shapely.geos_version >= (3, 11, 0):  # older GEOS (some QGIS builds): fingerprints keep duplicates
+        snapped = shapely.remove_repeated_points(snapped, 0.0)
+    return shapely.normalize(snapped)
 
 
 def fingerprint(kinds, code_keys, geoms: np.ndarray, grid: float = 0.01) -> np.ndarray:

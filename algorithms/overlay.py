@@ -25,6 +25,7 @@ cancel flag is checked between chunks (:class:`Runner`).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -158,27 +159,35 @@ class Runner:
 def explode_polygons(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Single polygons of positive area out of any mix (collections, multis, lines, points, None).
 
-    Returns the polygons and, for each, the index of the geometry it came from.
+    Returns the polygons and, for each, the index of the geometry it came from (ascending).  Plain
+    polygons pass through untouched; only the others are taken apart (``get_parts`` copies).
     """
     geoms = np.asarray(geoms, dtype=object)
     if not len(geoms):
         return np.zeros(0, dtype=object), np.zeros(0, dtype=np.intp)
     types = shapely.get_type_id(geoms)
-    if np.all(types == POLYGON):  # the common case: nothing to take apart
+    simple = types == POLYGON
+    if simple.all():  # the common case: nothing to take apart
         pos = np.flatnonzero(shapely.area(geoms) > 0)
         return geoms[pos], pos
-    parts, idx = shapely.get_parts(geoms, return_index=True)
-    types = shapely.get_type_id(parts)
-    nested = np.isin(types, (6, 7))
+    other = np.flatnonzero(np.isin(types, (6, 7)))
+    parts, pidx = shapely.get_parts(geoms[other], return_index=True)
+    idx = other[pidx]
+    ptypes = shapely.get_type_id(parts)
+    nested = np.isin(ptypes, (6, 7))
     if nested.any():  # a collection holding multipolygons (make_valid can do that)
         sub, sidx = shapely.get_parts(parts[nested], return_index=True)
         parts = np.concatenate([parts[~nested], sub])
         idx = np.concatenate([idx[~nested], idx[nested][sidx]])
-        types = shapely.get_type_id(parts)
-    keep = types == POLYGON
-    parts, idx = parts[keep], idx[keep]
-    pos = shapely.area(parts) > 0
-    return parts[pos], idx[pos]
+        ptypes = shapely.get_type_id(parts)
+    keep = ptypes == POLYGON
+    first = np.flatnonzero(simple)
+    polys = np.concatenate([geoms[first], parts[keep]])
+    src = np.concatenate([first, idx[keep]]).astype(np.intp)
+    order = np.argsort(src, kind="stable")
+    polys, src = polys[order], src[order]
+    pos = shapely.area(polys) > 0
+    return polys[pos], src[pos]
 
 
 def _cut_boxes(bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -293,6 +302,7 @@ class CleanReport:
     gaps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     gap_areas: np.ndarray = field(default_factory=lambda: np.zeros(0))
     edge_check: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_overlaps(self) -> int:
@@ -370,17 +380,13 @@ def _edge_check(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(geoms)
     if not n:
         return np.zeros(0, dtype=bool), np.zeros((0, 4)), np.zeros(0, dtype=np.intp)
-    polys = np.all(shapely.get_type_id(geoms) == POLYGON)
-    if polys and not shapely.get_num_interior_rings(geoms).any():
-        # the common case: single polygons without holes -> coordinates per feature are one ring
-        coords, cidx = shapely.get_coordinates(geoms, return_index=True)
-        ring_owner = np.arange(n)
-        is_shell = np.ones(n, dtype=bool)
+    parts, pidx = explode_polygons(geoms)
+    if not shapely.get_num_interior_rings(parts).any():
+        # the common case: polygons without holes -> the coordinates of a part are one ring
+        coords, cidx = shapely.get_coordinates(parts, return_index=True)
+        ring_owner = pidx
+        is_shell = np.ones(len(parts), dtype=bool)
     else:
-        if polys:
-            parts, pidx = geoms, np.arange(n)
-        else:
-            parts, pidx = shapely.get_parts(geoms, return_index=True)
         rings, ridx = shapely.get_rings(parts, return_index=True)
         coords, cidx = shapely.get_coordinates(rings, return_index=True)
         ring_owner = pidx[ridx]
@@ -534,6 +540,13 @@ def clean_coverage(
     geoms = np.asarray(geoms, dtype=object)
     fids = np.asarray(fids)
     rep = CleanReport(name=name, n_input=len(geoms))
+    clock = [time.perf_counter()]
+
+    def lap(what: str) -> None:
+        now = time.perf_counter()
+        rep.timings[what] = now - clock[0]
+        clock[0] = now
+
     rows = np.arange(len(geoms))
     missing = shapely.is_missing(geoms)
     present = ~missing
@@ -549,6 +562,7 @@ def clean_coverage(
     runner.check()
     g, rr = repair_polygons(g, fids_k)
     rep.repaired_fids = list(rr.invalid_fids)
+    lap("repair")
     # collections (valid ones too) keep only their polygonal part
     coll = shapely.get_type_id(g) == 7
     if coll.any():
@@ -560,16 +574,19 @@ def clean_coverage(
     runner.check()
     edges = _edge_check(g)
     suspicious, segments = edges[0], edges[1]
+    lap("edges")
     rep.edge_check = tr("{n} of {total} features have an edge no neighbour shares").format(
         n=int(suspicious.sum()), total=len(g)
     )
     runner.check()
     tree = shapely.STRtree(g)
     ovl = find_overlaps(g, runner, edges, tree)
+    lap("overlaps")
     if find_gaps:
         runner.check()
         rep.gaps = _gaps_from_edges(segments, g, tree)
         rep.gap_areas = shapely.area(rep.gaps) if len(rep.gaps) else np.zeros(0)
+        lap("gaps")
     if len(ovl):
         a, b = ovl.i, ovl.j
         # the lowest fid keeps the ground
@@ -590,6 +607,7 @@ def clean_coverage(
         gone[targets[after <= 0]] = True
         rep.swallowed_fids = [int(f) for f in fids_k[gone]]
         g, rows, fids_k = g[~gone], rows[~gone], fids_k[~gone]
+        lap("resolve")
     modified = np.isin(
         fids_k, np.asarray(rep.repaired_fids + [int(f) for f in rep.overlap_cut_fids], dtype=fids_k.dtype)
     )
@@ -991,10 +1009,23 @@ def _assign_pieces(
     single = pos_ok & (cnt[np.minimum(pos, len(ug) - 1)] == 1)
     out[single] = pg_order[first[pos[single]]]
     rest = np.flatnonzero(~single)
-    if len(rest):
-        pts = shapely.point_on_surface(pieces[rest])
-        tree = shapely.STRtree(parts)
+    if not len(rest):
+        return out
+    # a piece's box inside the box of exactly one patch of its group settles it; the rest by a point
+    tree = shapely.STRtree(parts)
+    q = runner.query(tree, pieces[rest])
+    same = pgroup[q[1]] == group[rest[q[0]]]
+    qi, qp = q[0][same], q[1][same]
+    pb, tb = shapely.bounds(pieces[rest[qi]]), shapely.bounds(parts[qp])
+    inside = (pb[:, 0] >= tb[:, 0]) & (pb[:, 1] >= tb[:, 1]) & (pb[:, 2] <= tb[:, 2]) & (pb[:, 3] <= tb[:, 3])
+    qi, qp = qi[inside], qp[inside]
+    count = np.bincount(qi, minlength=len(rest))
+    one = count[qi] == 1
+    out[rest[qi[one]]] = qp[one]
+    left = rest[count != 1]
+    if len(left):
+        pts = shapely.point_on_surface(pieces[left])
         q = runner.query(tree, pts, predicate="intersects")
-        same = pgroup[q[1]] == group[rest[q[0]]]
-        out[rest[q[0][same]]] = q[1][same]
+        same = pgroup[q[1]] == group[left[q[0]]]
+        out[left[q[0][same]]] = q[1][same]
     return out

@@ -390,3 +390,57 @@ def test_numazu_one_plan_and_lines(numazu_copy, tables):
     assert areas["UB_URBAN"] == pytest.approx(ub_ref, rel=REL, abs=1.0)
     assert areas["RL_URBAN"] == pytest.approx(rl_ref, rel=REL, abs=1.0)
     assert rl_ref > 1000  # the scenic districts do overlap the zoning
+
+
+# ------------------------------------------------------------------------------------ QGIS reference
+
+
+def _memory_layer(geoms, crs="EPSG:4548"):
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    lyr = QgsVectorLayer(f"MultiPolygon?crs={crs}", "x", "memory")
+    feats = []
+    for wkb in shapely.to_wkb(geoms):
+        g = QgsGeometry()
+        g.fromWkb(wkb)
+        f = QgsFeature()
+        f.setGeometry(g)
+        feats.append(f)
+    lyr.dataProvider().addFeatures(feats)
+    return lyr
+
+
+def _layer_area(layer) -> float:
+    return sum(f.geometry().area() for f in layer.getFeatures())
+
+
+def test_areas_equal_qgis_native_intersection_and_difference(qgis_processing, clean_district, tables):
+    import processing
+
+    d = clean_district
+    res = _run(d, tables)
+    u, la = d.plans["urban"].table, d.plans["land"].table
+    ucon = np.array([int(v) for v in u.columns["mp_construction"]]) == 1
+    lnon = np.array([int(v) for v in la.columns["mp_construction"]]) == 0
+    out = processing.run(
+        "native:intersection",
+        {
+            "INPUT": _memory_layer(u.geoms[ucon]),
+            "OVERLAY": _memory_layer(la.geoms[lnon]),
+            "OUTPUT": "memory:",
+        },
+    )["OUTPUT"]
+    ours = _kind_areas(res)
+    assert ours["LG_URBAN_CON"] == pytest.approx(_layer_area(out), rel=REL)
+    # urban construction (group 城镇建设用地) outside the development boundary
+    urban = load_rules().by_kind("UB_URBAN").a_classes.mask(_ref_cols(u, np.arange(len(u))), tables)
+    out = processing.run(
+        "native:difference",
+        {
+            "INPUT": _memory_layer(u.geoms[urban]),
+            "OVERLAY": _memory_layer(d.lines["boundary"].table.geoms),
+            "OUTPUT": "memory:",
+        },
+    )["OUTPUT"]
+    assert ours["UB_URBAN"] == pytest.approx(_layer_area(out), rel=REL)
+    assert ours["UB_URBAN"] > 10000
