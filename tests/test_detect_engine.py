@@ -444,3 +444,103 @@ def test_areas_equal_qgis_native_intersection_and_difference(qgis_processing, cl
     )["OUTPUT"]
     assert ours["UB_URBAN"] == pytest.approx(_layer_area(out), rel=REL)
     assert ours["UB_URBAN"] > 10000
+
+
+# ------------------------------------------------------------------------------------ demo district
+
+
+def _load_demo(m):
+    """The demo district's layers as detect() inputs in the working CRS (what the glue does)."""
+    from multiplan.algorithms.crs import choose_working_crs
+    from multiplan.algorithms.harmonise import harmonise
+
+    lay = m["layers"]
+
+    def read(key):
+        x = lay[key]
+        return read_table(x["path"], x["layer"], encoding=x.get("encoding"))
+
+    tables = {k: read(k) for k in lay if k not in ("truth", "current_landuse")}
+    work = choose_working_crs([tables["urban_plan"], tables["land_plan"], tables["redline"]])
+    for t in tables.values():
+        if t.crs_wkt and not work.crs.equals(t.crs_wkt):
+            t.geoms = reproject(t.geoms, t.crs_wkt, work.crs)
+        t.crs_wkt = work.wkt
+
+    def harmonised(key, role, kind="landuse"):
+        t = tables[key]
+        x = lay[key]
+        names = t.column(x["name_field"]) if x.get("name_field") and kind == "landuse" else None
+        h = harmonise(t.column(x["code_field"]), names=names, standard=x["standard"])
+        cols = dict(t.columns)
+        cols.update(h.fields)
+        return PlanInput(role, FeatureTable(t.geoms, t.fids, cols, {}, t.crs_wkt, key), kind, layer=key)
+
+    pts, polys = tables["key_projects_pt"], tables["key_projects"]
+    proj = FeatureTable(
+        np.concatenate([polys.geoms, pts.geoms]),
+        np.concatenate([polys.fids, pts.fids + 100000]),
+        {c: np.concatenate([polys.column(c), pts.column(c)]).astype(object) for c in ("XMMC", "XMMJ")},
+        {},
+        work.wkt,
+        "key_projects",
+    )
+    plans = [
+        harmonised("urban_plan", "urban"),
+        harmonised("land_plan", "land"),
+        harmonised("development_plan", "development", "zones"),
+        harmonised("eco_plan", "eco", "eco"),
+        PlanInput("projects", proj, "projects", code_column="XMMC", area_column="XMMJ"),
+    ]
+    lines = [
+        LineInput("redline", tables["redline"]),
+        LineInput("farmland", tables["farmland"]),
+        LineInput("boundary", tables["dev_boundary"]),
+    ]
+    return plans, lines, tables["streets"], work
+
+
+def test_demo_district_matches_its_manifest(tmp_path, tables):
+    from multiplan.dev.demo_district import generate
+
+    m = generate(str(tmp_path / "demo"), parcels=2000, seed=42)
+    plans, lines, streets, work = _load_demo(m)
+    assert work.rule == "common" and work.crs.to_epsg() == 4548
+    res = detect(plans, lines, streets, params=DetectParams(unit_column="XZQMC"), tables=tables)
+    a = _kind_areas(res)
+    f = m["facts"]
+    assert a["LG_URBAN_CON"] == pytest.approx(f["lianggui"]["urban_con_land_non_m2"], rel=REL)
+    assert a["LG_LAND_CON"] == pytest.approx(f["lianggui"]["land_con_urban_non_m2"], rel=REL)
+    assert a["RL_URBAN"] == pytest.approx(f["redline"]["urban_plan_construction_m2"], rel=REL)
+    assert a["RL_LAND"] == pytest.approx(f["redline"]["land_plan_construction_m2"], rel=REL)
+    assert a["PF_URBAN"] == pytest.approx(f["farmland"]["under_urban_plan_construction_m2"], rel=REL)
+    assert a["UB_URBAN"] == pytest.approx(f["dev_boundary"]["urban_construction_outside_m2"], rel=REL)
+    share = sum(r["share"] for r in res.statistics if r["unit"] is None and r["kind"].startswith("LG_"))
+    assert 0.08 <= share <= 0.12  # the 两规 difference classes together: 8-12 % of the district
+    assert set(res.unit[res.unit_index >= 0]) <= set(m["district"]["streets"])
+    kp = {c for c in res.codes["projects"][res.kind == "KP_LAND"]}
+    assert len(kp) >= 3
+
+
+def test_demo_district_with_dirt(tmp_path, tables):
+    from multiplan.dev.demo_district import generate
+
+    m = generate(str(tmp_path / "dirty"), parcels=2000, seed=42, dirt=True)
+    plans, lines, streets, work = _load_demo(m)
+    assert work.rule == "project" or work.rule == "gk_zone"  # inputs in 4548, 4549 and 4490
+    res = detect(plans, lines, streets, params=DetectParams(unit_column="XZQMC"), tables=tables)
+    dirt = m["dirt"]
+    assert sorted(res.problems.cleaning["urban"].repaired_fids) == sorted(dirt["invalid_rings"]["fids"])
+    rep = res.problems.cleaning["land"]
+    assert set(dirt["gaps_overlaps"]["overlap_fids"]) <= set(rep.overlap_cut_fids) | set(
+        rep.overlap_keep_fids
+    )
+    assert rep.overlap_areas.sum() == pytest.approx(dirt["gaps_overlaps"]["overlap_area_m2"], rel=1e-3)
+    assert rep.gap_area == pytest.approx(dirt["gaps_overlaps"]["gap_area_m2"], rel=1e-3)
+    unknown = {(u.role, u.code): sorted(u.fids.tolist()) for u in res.problems.unknown_codes}
+    for role, key in (("urban", "urban_plan"), ("land", "land_plan")):
+        layer = dirt["unknown_codes"]["layers"][key]
+        assert unknown[(role, layer["code"])] == sorted(layer["fids"])
+        assert unknown[(role, "<null>")] == sorted(dirt["null_codes"]["layers"][key]["fids"])
+    # still an exact overlay of what is there
+    assert len(res) > 100
