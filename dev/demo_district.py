@@ -713,7 +713,7 @@ def _features(rng, w: World):
     def remote(x, y):
         return (w.elevation(x, y) < 0.2) & (w.urban(x, y) < 0.1) & (w.village(x, y) < 0.2)
 
-    parks = _inside(w, rng, 2, away=np.r_[[(cx, cy)], towns].tolist(), min_dist=6000, cond=remote)
+    parks = _inside(w, rng, 2, away=np.r_[[(cx, cy)], towns].tolist(), min_dist=6000, cond=remote, tries=5000)
     w.parks = np.array([(x, y, 900, 700, rng.uniform(0, math.pi), 1.0) for x, y in parks])
 
     def hill(x, y):
@@ -742,7 +742,7 @@ def _features(rng, w: World):
 
     lakes = []
     for (lx, ly), nm in zip(
-        _inside(w, rng, 3, cond=open_land, min_dist=5000), ("象山湖", "龙池湖", "永宁湖")
+        _inside(w, rng, 3, cond=open_land, min_dist=5000, tries=5000), ("象山湖", "龙池湖", "永宁湖")
     ):
         e = affinity.scale(
             shapely.Point(lx, ly).buffer(1.0, quad_segs=16), rng.uniform(650, 1100), rng.uniform(300, 600)
@@ -910,8 +910,12 @@ def _units(rng, w: World):
     cls[c] = mapped
     names[c] = np.array(carved_name, dtype=object)[is_carved[c]]
     # the planned units' street
-    st = shapely.voronoi_polygons(shapely.multipoints(w.street_seeds), extend_to=w.district)
-    streets = shapely.intersection(shapely.get_parts(st), w.district)
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(w.street_seeds), extend_to=w.district)
+    )
+    # street i is the cell around seed i (GEOS < 3.12 returns the cells in its own order)
+    seed_i, cell_i = shapely.STRtree(cells).query(shapely.points(w.street_seeds), predicate="intersects")
+    streets = shapely.intersection(cells[cell_i[np.argsort(seed_i, kind="stable")]], w.district)
     w.streets = streets
     s_tree = shapely.STRtree(streets)
     si, sj = s_tree.query(rep, predicate="intersects")
@@ -1168,7 +1172,7 @@ def _lines_and_zones(w: World, sc: Scenario) -> dict:
     return out
 
 
-def _name_zone(parts, w: World, level_names):
+def _name_zone(parts, w: World):
     """Name zones by the water or hill feature they hold."""
     names = []
     reps = shapely.get_coordinates(shapely.point_on_surface(parts))
@@ -2262,7 +2266,7 @@ def _other_layers(w: World, z: dict, kp, farm: dict) -> dict:
     e1, e2 = z["eco1"], z["eco2"]
     eg = np.concatenate([e1, e2])
     el = np.array([ECO_LEVELS[0]] * len(e1) + [ECO_LEVELS[1]] * len(e2), dtype=object)
-    en = np.array(_name_zone(eg, w, ECO_LEVELS), dtype=object) if len(eg) else np.zeros(0, object)
+    en = np.array(_name_zone(eg, w), dtype=object) if len(eg) else np.zeros(0, object)
     layers["eco_plan"] = Layer(
         "eco_plan",
         eg,
@@ -2280,7 +2284,7 @@ def _other_layers(w: World, z: dict, kp, farm: dict) -> dict:
         title="生态红线区域(环保)",
     )
     red = z["redline"]
-    rn = np.array(_name_zone(red, w, None), dtype=object) if len(red) else np.zeros(0, object)
+    rn = np.array(_name_zone(red, w), dtype=object) if len(red) else np.zeros(0, object)
     layers["redline"] = Layer(
         "redline",
         red,
