@@ -51,7 +51,8 @@ def set_reviewer(value: Reviewer) -> None:
     s = _settings()
     s.setValue(PREFIX + "reviewer/name", value.name.strip())
     s.setValue(PREFIX + "reviewer/department", value.department.strip())
-    s.setValue(PREFIX + "reviewer/role", value.role if value.role in (ROLE_OPINION, ROLE_FINAL) else ROLE_OPINION)
+    role = value.role if value.role in (ROLE_OPINION, ROLE_FINAL) else ROLE_OPINION
+    s.setValue(PREFIX + "reviewer/role", role)
 
 
 def recent_blueprints() -> list[str]:
