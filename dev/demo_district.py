@@ -2386,6 +2386,31 @@ def load_manifest(out_dir) -> dict:
         return _absolute(json.load(fh), out)
 
 
+def ensure_generated(out_dir, parcels: int = 20000, seed: int = 42, dirt=False, revision=None) -> dict:
+    """The manifest of ``out_dir`` if it already holds this generation, else ``generate(...)``.
+
+    For benchmarks and the demo runner: a 1M-parcel district takes minutes, so a folder made by the
+    same generator version with the same seed, size, dirt and revision (and all its files present)
+    is reused.
+    """
+    try:
+        m = load_manifest(out_dir)
+    except (OSError, ValueError):
+        return generate(out_dir, parcels=parcels, seed=seed, dirt=dirt, revision=revision)
+    rev = _resolve_revision(revision)
+    want = {
+        "version": GENERATOR_VERSION,
+        "seed": int(seed),
+        "parcels": int(parcels),
+        "dirt": _dirt_set(dirt),
+        "revision": None if rev is None else {"share": rev["share"], "plan": rev["plan"]},
+    }
+    files = [Path(info["path"]) for info in m["layers"].values()]
+    if m.get("generator") == want and all(f.exists() for f in files):
+        return m
+    return generate(out_dir, parcels=parcels, seed=seed, dirt=dirt, revision=revision)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--parcels", type=int, default=20000)

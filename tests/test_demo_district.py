@@ -28,8 +28,18 @@ N = 2000
 SEED = 7
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = {
-    "truth", "urban_plan", "land_plan", "current_landuse", "development_plan", "key_projects",
-    "key_projects_pt", "eco_plan", "streets", "redline", "farmland", "dev_boundary",
+    "truth",
+    "urban_plan",
+    "land_plan",
+    "current_landuse",
+    "development_plan",
+    "key_projects",
+    "key_projects_pt",
+    "eco_plan",
+    "streets",
+    "redline",
+    "farmland",
+    "dev_boundary",
 }
 
 
@@ -66,7 +76,11 @@ def read(info: dict, fields: list[str], encoding: str | None = None):
         geoms.append(shapely.from_wkb(bytes(f.GetGeometryRef().ExportToIsoWkb())))
         for name in fields:
             cols[name].append(f.GetField(name) if f.IsFieldSetAndNotNull(name) else None)
-    return (np.array(fids), np.array(geoms, dtype=object), {k: np.array(v, dtype=object) for k, v in cols.items()})
+    return (
+        np.array(fids),
+        np.array(geoms, dtype=object),
+        {k: np.array(v, dtype=object) for k, v in cols.items()},
+    )
 
 
 def file_digest(path: str) -> str:
@@ -116,8 +130,13 @@ def test_manifest_lists_every_layer_and_load_manifest_returns_it(gen):
     m = gen("base")
     assert m["schema"] == dd.SCHEMA
     assert set(m["layers"]) == LAYERS
-    assert m["generator"] == {"version": dd.GENERATOR_VERSION, "seed": SEED, "parcels": N, "dirt": [],
-                              "revision": None}
+    assert m["generator"] == {
+        "version": dd.GENERATOR_VERSION,
+        "seed": SEED,
+        "parcels": N,
+        "dirt": [],
+        "revision": None,
+    }
     for key, info in m["layers"].items():
         assert Path(info["path"]).is_absolute() and Path(info["path"]).exists(), key
         assert info["layer"] == key and info["crs"] == "EPSG:4548" and info["format"] == "GPKG"
@@ -133,6 +152,17 @@ def test_manifest_lists_every_layer_and_load_manifest_returns_it(gen):
     # the three plans have the requested size
     for plan in ("urban_plan", "land_plan", "current_landuse"):
         assert abs(m["layers"][plan]["count"] - N) <= 5
+
+
+def test_ensure_generated_reuses_a_matching_folder_only(gen, tmp_path):
+    out = tmp_path / "cached"
+    first = dd.ensure_generated(out, parcels=1000, seed=5)
+    stamp = {k: Path(v["path"]).stat().st_mtime_ns for k, v in first["layers"].items()}
+    again = dd.ensure_generated(out, parcels=1000, seed=5)
+    assert again == first
+    assert {k: Path(v["path"]).stat().st_mtime_ns for k, v in again["layers"].items()} == stamp
+    other = dd.ensure_generated(out, parcels=1000, seed=5, dirt={"null_codes"})
+    assert other["generator"]["dirt"] == ["null_codes"] and "null_codes" in other["dirt"]
 
 
 # ------------------------------------------------------------------------------------ determinism
@@ -153,7 +183,9 @@ def test_content_hash_describes_what_is_in_the_file(gen):
     m = gen("base")
     info = m["layers"]["streets"]
     fids, geoms, cols = read(info, list(info["fields"]))
-    g = shapely.multipolygons(shapely.get_parts(geoms), indices=shapely.get_parts(geoms, return_index=True)[1])
+    g = shapely.multipolygons(
+        shapely.get_parts(geoms), indices=shapely.get_parts(geoms, return_index=True)[1]
+    )
     wkb = shapely.to_wkb(g, output_dimension=2, byte_order=1)
     fields = [(k, v, cols[k]) for k, v in info["fields"].items()]
     assert dd._content_hash(fids, wkb, fields) == info["content_hash"]
@@ -166,8 +198,9 @@ def test_content_hash_describes_what_is_in_the_file(gen):
 def test_every_layer_is_readable_in_its_stated_crs(gen, run):
     m = gen(run)
     for key, info in m["layers"].items():
-        ds = gdal.OpenEx(info["path"], gdal.OF_VECTOR, open_options=["ENCODING=GBK"] if info["encoding"] == "GBK"
-                         else [])
+        ds = gdal.OpenEx(
+            info["path"], gdal.OF_VECTOR, open_options=["ENCODING=GBK"] if info["encoding"] == "GBK" else []
+        )
         lyr = ds.GetLayer(0)
         assert lyr.GetFeatureCount() == info["count"], key
         srs = lyr.GetSpatialRef()
@@ -176,11 +209,17 @@ def test_every_layer_is_readable_in_its_stated_crs(gen, run):
         defn = lyr.GetLayerDefn()
         for name, kind in info["fields"].items():
             fd = defn.GetFieldDefn(defn.GetFieldIndex(name))
-            expected = {"text": ogr.OFTString, "real": ogr.OFTReal, "int": (ogr.OFTInteger, ogr.OFTInteger64)}[kind]
+            expected = {
+                "text": ogr.OFTString,
+                "real": ogr.OFTReal,
+                "int": (ogr.OFTInteger, ogr.OFTInteger64),
+            }[kind]
             assert fd.GetType() in np.atleast_1d(expected), (key, name)
         t = read_table(info["path"], encoding=info["encoding"] if info["encoding"] == "GBK" else None)
         bad = set(t.fids[~shapely.is_valid(t.geoms)].tolist())
-        expected_bad = set(m["dirt"]["invalid_rings"]["fids"]) if run == "dirty" and key == "urban_plan" else set()
+        expected_bad = (
+            set(m["dirt"]["invalid_rings"]["fids"]) if run == "dirty" and key == "urban_plan" else set()
+        )
         assert bad == expected_bad, key
     dv = m["layers"]["dev_boundary"]
     assert dv["count"] == 1 and m["facts"]["dev_boundary"]["vertices"] >= 1000
@@ -195,13 +234,19 @@ def test_documented_shares_hold(gen, seed):
     lg = f["lianggui"]
     assert 0.08 <= lg["difference_share"] <= 0.12
     assert lg["urban_con_land_non_share"] > lg["land_con_urban_non_share"] > 0.01
-    assert abs(lg["difference_share"] - lg["urban_con_land_non_share"] - lg["land_con_urban_non_share"]) < 1e-5
+    assert (
+        abs(lg["difference_share"] - lg["urban_con_land_non_share"] - lg["land_con_urban_non_share"]) < 1e-5
+    )
     red = f["redline"]
     assert 3 <= red["count"] <= 12
     assert red["water_in_redline_share"] >= 0.95 and red["forest_in_redline_share"] >= 0.5
     assert red["urban_plan_construction_m2"] > 0 and red["land_plan_construction_m2"] > 0
     fl = f["farmland"]
-    assert fl["in_redline_m2"] > 0 and fl["in_dev_boundary_m2"] > 0 and fl["under_urban_plan_construction_m2"] > 0
+    assert (
+        fl["in_redline_m2"] > 0
+        and fl["in_dev_boundary_m2"] > 0
+        and fl["under_urban_plan_construction_m2"] > 0
+    )
     assert f["dev_boundary"]["urban_construction_outside_m2"] > 0
     assert f["key_projects"]["on_land_non_construction"] >= 3
     assert f["new_construction"]["urban_plan_m2"] > f["new_construction"]["land_plan_m2"] > 0
@@ -322,7 +367,9 @@ def test_dirt_counts_and_fids_match_the_manifest(gen):
     lg = to_main(lg, 4549)
     bfid, bg, bc = read(clean["layers"]["land_plan"], ["GHDLBM"])
     assert (lfid == bfid).all()
-    assert set(lfid[[c is None for c in lc["GHDLBM"]]].tolist()) == set(d["null_codes"]["layers"]["land_plan"]["fids"])
+    assert set(lfid[[c is None for c in lc["GHDLBM"]]].tolist()) == set(
+        d["null_codes"]["layers"]["land_plan"]["fids"]
+    )
     assert set(lfid[lc["GHDLBM"] == "219"].tolist()) == set(d["unknown_codes"]["layers"]["land_plan"]["fids"])
     go = d["gaps_overlaps"]
     delta = shapely.area(bg) - shapely.area(lg)
@@ -390,8 +437,9 @@ def test_revision_change_record_matches_the_files(gen):
         ng = [new[i][1] for i in x["new_ids"]]
         if x["change"] == "recoded":
             assert og[0].equals_exact(ng[0], 0) and x["old_codes"] != x["new_codes"]
-            assert x["construction_changed"] == (dd.gb50137_construction(x["old_codes"][0])
-                                                 != dd.gb50137_construction(x["new_codes"][0]))
+            assert x["construction_changed"] == (
+                dd.gb50137_construction(x["old_codes"][0]) != dd.gb50137_construction(x["new_codes"][0])
+            )
         elif x["change"] == "reshaped":
             inter = og[0].intersection(ng[0]).area
             assert inter / og[0].union(ng[0]).area == pytest.approx(x["iou"], abs=1e-9)
@@ -411,7 +459,9 @@ def test_revision_change_record_matches_the_files(gen):
     assert len(new) == len(old) - kinds["deleted"] + kinds["split"] - kinds["merged"]
     # the reshaped pairs keep their joint area: a boundary moved, nothing appeared
     reshaped = [x for x in rows if x["change"] == "reshaped"]
-    assert sum(x["new_area_m2"] for x in reshaped) == pytest.approx(sum(x["old_area_m2"] for x in reshaped), rel=1e-9)
+    assert sum(x["new_area_m2"] for x in reshaped) == pytest.approx(
+        sum(x["old_area_m2"] for x in reshaped), rel=1e-9
+    )
 
 
 def test_revision_with_dirt_keeps_the_base_dirt(gen):
@@ -419,7 +469,9 @@ def test_revision_with_dirt_keeps_the_base_dirt(gen):
     for kind in ("invalid_rings", "null_codes", "unknown_codes"):
         assert rev["dirt"][kind] == base["dirt"][kind], kind
     rows = json.loads(Path(rev["revision"]["changes_json"]).read_text("utf-8"))
-    dirty_fids = set(base["dirt"]["invalid_rings"]["fids"]) | set(base["dirt"]["null_codes"]["layers"]["urban_plan"]["fids"])
+    dirty_fids = set(base["dirt"]["invalid_rings"]["fids"]) | set(
+        base["dirt"]["null_codes"]["layers"]["urban_plan"]["fids"]
+    )
     assert not dirty_fids & {f for x in rows for f in x["old_fids"]}
 
 
@@ -429,9 +481,21 @@ def test_revision_with_dirt_keeps_the_base_dirt(gen):
 def test_command_line(tmp_path):
     out = tmp_path / "plans"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "dev" / "demo_district.py"), "--parcels", "1000", "--out", str(out), "--seed", "3",
-         "--dirt", "null_codes,crs_4490"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            str(ROOT / "dev" / "demo_district.py"),
+            "--parcels",
+            "1000",
+            "--out",
+            str(out),
+            "--seed",
+            "3",
+            "--dirt",
+            "null_codes,crs_4490",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     m = dd.load_manifest(out)
