@@ -227,7 +227,7 @@ def build(
             if rng.random() < 0.35:
                 present = {r for r, _, _ in roles}
                 for extra in ("eco", "development", "land", "urban"):  # never a second projects row
-                    if extra not in present:
+                    if extra not in present and len(roles) < 4:
                         roles.append((extra, None, None))
                         if rng.random() < 0.6:
                             break

@@ -19,3 +19,26 @@ def gpkg_layer(path, layer=None):
     lyr = QgsVectorLayer(uri, layer or "layer", "ogr")
     assert lyr.isValid(), uri
     return lyr
+
+
+# -- review dock (issue 5) ---------------------------------------------------------------------
+
+STORE_WRITER = Path(__file__).resolve().parent / "store_writer.py"
+
+
+def review_blueprint(path, n: int = 120, **kwargs):
+    """A synthetic review blueprint (``dev/review_blueprint.py``): every kind incl. ``LINE_*``, 2–4 plans
+    per patch, control lines, line adjustments, plan copies and a history (opinions, decisions, a
+    conflict, closed and replaced patches, re-confirm flags).  Returns the open store."""
+    from multiplan.dev.review_blueprint import build
+
+    return build(str(path), n, **kwargs)
+
+
+def subprocess_env() -> dict:
+    """Environment for a child Python that imports ``multiplan`` (lock holders, other reviewers)."""
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / ".build" / "py")
+    return env

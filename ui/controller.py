@@ -1239,15 +1239,16 @@ class ReviewController(QObject):
         """Write pending decisions, re-read the queue and the current patch: others' decisions appear."""
         if self.path is None:
             return
-        self._reopen_if_needed()
+        present = self._reopen_if_needed()
         store = self.store
         if store is None:
             return
-        try:
-            replayed = store.replay_pending()
-        except BlueprintError as exc:
-            self._say("warning", exc.message)
-            replayed = []
+        replayed = []
+        if present:
+            try:
+                replayed = store.replay_pending()
+            except BlueprintError as exc:
+                self._say("warning", exc.message)
         if replayed:
             n_conf = sum(1 for r in replayed if r.outcome == "conflict")
             text = tr("{n} decision(s) from the pending journal were written.").format(n=len(replayed))
@@ -1283,11 +1284,15 @@ class ReviewController(QObject):
         self._emit_progress()
         self.dataChanged.emit()
 
-    def _reopen_if_needed(self) -> None:
-        """After a read-only / moved blueprint is fixed, use the file again (a new connection)."""
+    def _reopen_if_needed(self) -> bool:
+        """After a read-only / moved blueprint is fixed, use the file again (a new connection).
+
+        Returns False when the file is not at its path (what is shown comes from the connection that
+        is still open; writes go to the pending journal).
+        """
         path = self.path
         if path is None:
-            return
+            return False
         ident = self._identity()
         if ident is None:
             self._say(
@@ -1298,18 +1303,18 @@ class ReviewController(QObject):
                     "is disconnected). Decisions you record are kept in the pending journal on this computer."
                 ).format(path=path),
             )
-            return
+            return False
         writable = bool(os.stat(path).st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)) and os.access(
             path, os.W_OK
         )
         stale = self.store is None or ident != self._file_id or (self.store.readonly and writable)
         if not stale:
-            return
+            return True
         try:
             store = BlueprintStore.open(path, pending_dir=self.pending_dir, lock_timeout=self.lock_timeout)
         except BlueprintError as exc:
             self._say("warning", exc.message)
-            return
+            return False
         if self.store is not None:
             self.store.close()
         self.store = store
@@ -1319,6 +1324,7 @@ class ReviewController(QObject):
         except BlueprintError:
             pass
         self._say("info", tr("Reopened the blueprint {path}.").format(path=path))
+        return True
 
     def progress_text(self) -> str:
         if self.store is None:
