@@ -36,4 +36,4 @@ translations: setup
 	lrelease -silent i18n/multiplan_zh.ts -qm i18n/multiplan_zh.qm
 
 clean:
-	rm -rf .build dist demo/*.gpkg .pytest_cache
+	rm -rf .build dist demo .pytest_cache

@@ -32,18 +32,12 @@ def say(text: str) -> None:
 
 
 def stage_generate(out: Path, parcels: int, seed: int) -> dict:
-    from multiplan.dev.demo_district import generate, load_manifest
+    from multiplan.dev.demo_district import ensure_generated
 
     plans = out / "plans"
-    manifest_file = plans / "manifest.json"
-    if manifest_file.exists():
-        m = load_manifest(plans)
-        if m["generator"].get("parcels") == parcels and m["generator"].get("seed") == seed:
-            say(f"1. demo district already generated in {plans} ({parcels} parcels per plan)")
-            return m
     t0 = time.perf_counter()
-    m = generate(plans, parcels=parcels, seed=seed)
-    say(f"1. generated the demo district in {plans} ({parcels} parcels per plan, {time.perf_counter() - t0:.1f} s)")
+    m = ensure_generated(plans, parcels=parcels, seed=seed)
+    say(f"1. demo district in {plans} ({parcels} parcels per plan, {time.perf_counter() - t0:.1f} s)")
     return m
 
 

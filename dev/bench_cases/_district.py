@@ -7,12 +7,10 @@ from pathlib import Path
 
 def district(work: Path, n: int, *, dirt: bool = False, seed: int = 42) -> tuple[Path, dict]:
     """(folder, manifest) of a generated district with ``n`` parcels per plan."""
-    from multiplan.dev.demo_district import generate, load_manifest
+    from multiplan.dev.demo_district import ensure_generated
 
     folder = work / f"district-{n}-{'dirt' if dirt else 'clean'}-{seed}"
-    if (folder / "manifest.json").exists():
-        return folder, load_manifest(folder)
-    return folder, generate(folder, parcels=n, seed=seed, dirt=dirt)
+    return folder, ensure_generated(folder, parcels=n, seed=seed, dirt=dirt)
 
 
 def layer_uri(folder: Path, manifest: dict, name: str) -> str:
