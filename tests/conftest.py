@@ -61,3 +61,21 @@ def mp_processing(qgis_app, qgis_processing):
 
     return processing
 
+
+
+@pytest.fixture(scope="session")
+def demo_dirty(tmp_path_factory):
+    """A 2,000-parcel demo district with every kind of dirt, shared read-only by the tests: (folder, manifest)."""
+    from multiplan.dev.demo_district import ensure_generated
+
+    folder = tmp_path_factory.mktemp("demo_dirty")
+    return folder, ensure_generated(folder, parcels=2000, seed=42, dirt=True)
+
+
+@pytest.fixture(scope="session")
+def demo_clean(tmp_path_factory):
+    """A clean 2,000-parcel demo district shared read-only by the tests: (folder, manifest)."""
+    from multiplan.dev.demo_district import ensure_generated
+
+    folder = tmp_path_factory.mktemp("demo_clean")
+    return folder, ensure_generated(folder, parcels=2000, seed=42)

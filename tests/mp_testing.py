@@ -42,3 +42,44 @@ def subprocess_env() -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / ".build" / "py")
     return env
+
+
+def layer_source(folder, manifest, name) -> str:
+    """A layer of a generated demo district as a QGIS source string."""
+    info = manifest["layers"][name]
+    path = Path(folder) / Path(info["path"]).name
+    return str(path) + (f"|layername={info['layer']}" if str(path).endswith(".gpkg") else "")
+
+
+class RecordingFeedback:
+    """Factory for a QgsProcessingFeedback that keeps every message (warnings, errors, info)."""
+
+    def __new__(cls):
+        from qgis.core import QgsProcessingFeedback
+
+        class _Recording(QgsProcessingFeedback):
+            def __init__(self):
+                super().__init__()
+                self.messages: list[str] = []
+
+            def pushWarning(self, text):  # noqa: N802
+                self.messages.append(text)
+                super().pushWarning(text)
+
+            def pushInfo(self, text):  # noqa: N802
+                self.messages.append(text)
+                super().pushInfo(text)
+
+            def reportError(self, text, fatalError=False):  # noqa: N802, N803
+                self.messages.append(text)
+                super().reportError(text, fatalError)
+
+            def text(self) -> str:
+                return "\n".join(self.messages)
+
+        return _Recording()
+
+
+def is_null(value) -> bool:
+    """None or QGIS's NULL (a null QVariant on QGIS 3.x)."""
+    return value is None or (hasattr(value, "isNull") and value.isNull())
