@@ -2,160 +2,1434 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN" sourcelanguage="en">
   <context>
+    <name>MultiPlanClassPicker</name>
+    <message>
+      <location filename="../ui/class_picker.ui" />
+      <source>Classes the plans give this patch are listed first. Type a code or a name to filter.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/class_picker.ui" />
+      <source>Code</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/class_picker.ui" />
+      <source>Code or name, e.g. 0103 or 旱地</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/class_picker.ui" />
+      <source>Name</source>
+      <translation>姓名</translation>
+    </message>
+    <message>
+      <location filename="../ui/class_picker.ui" />
+      <source>Unified class (用地用海 2023)</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>MultiPlanReviewDock</name>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Approved exception</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Area</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Area (m²)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Comment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Current decision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Current patch</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Deduct (扣除)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Defer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Department</source>
+      <translation>部门</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Filter the map layer too</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Go</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Go to patch</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Go to the next undecided patch after recording</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>History (opinions and decisions)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Kinds</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Next</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Next undecided</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>No blueprint open</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Open blueprint…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Order and filters</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Order by</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Patch id</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Previous</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Re-confirm the earlier decision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Reason</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Record</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Refresh</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Reset filters</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Retain line (保留)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Reviewer</source>
+      <translation>审查人</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Set unified class…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Sliver</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Status</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Street</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Streets</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Technical error</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Why — written with the decision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>Withdraw line (退出)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.ui" />
+      <source>any</source>
+      <translation type="unfinished" />
+    </message>
+  </context>
+  <context>
+    <name>MultiPlanSettingsPage</name>
+    <message>
+      <location filename="../ui/settings_page.ui" />
+      <source>Department</source>
+      <translation>部门</translation>
+    </message>
+    <message>
+      <location filename="../ui/settings_page.ui" />
+      <source>Name</source>
+      <translation>姓名</translation>
+    </message>
+    <message>
+      <location filename="../ui/settings_page.ui" />
+      <source>Reviewer</source>
+      <translation>审查人</translation>
+    </message>
+    <message>
+      <location filename="../ui/settings_page.ui" />
+      <source>Role</source>
+      <translation>角色</translation>
+    </message>
+    <message>
+      <location filename="../ui/settings_page.ui" />
+      <source>Your name, department and role are written with every opinion and decision. A shared GeoPackage cannot verify them: they are self-declared, so agree on them within the team. Departments give opinions; only the leading-group office (领导小组办公室) with the final role decides.</source>
+      <translation>您的姓名、部门和角色会随每条意见和决定一起记录。共享的 GeoPackage 无法核验身份：这些信息由本人填写，请在团队内统一。各部门提出意见；只有具有最终决定角色的领导小组办公室才能作出决定。</translation>
+    </message>
+  </context>
+  <context>
     <name>multiplan</name>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="147" />
       <source>'User crosswalk only' needs a crosswalk CSV.</source>
+      <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="512" />
+      <source>(These particular values mean the same in all of them, so any choice gives the same result.)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="217" />
+      <location filename="../algorithms/detect.py" line="801" />
+      <source>(outside every street)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="266" />
+      <source>A CRS (WKT or authority id) is required.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="267" />
+      <source>A blueprint needs a working CRS.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="266" />
+      <source>A control-line adjustment must be one of {targets}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="251" />
+      <source>A decision needs a patch id.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="272" />
+      <source>A decision needs an id.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="270" />
+      <source>A decision needs the reviewer's name (set it in the plugin settings).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1040" />
+      <source>A newer detection run closed this patch: the ground no longer differs. It is out of the queue.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1271" />
+      <source>A plan role must be lower-case letters, digits and '_': {role}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="632" />
+      <source>Adopt the {plan} for this patch — key {key}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="172" />
+      <source>Approved exception</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="185" />
+      <source>Approved exception: both plans keep their use; the blueprint draws the chosen plan</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="92" />
+      <source>Area</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="572" />
+      <source>Assembling patches</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="219" />
       <source>Auto-detected standard: {std} (confidence {conf:.0%}). {msg}</source>
+      <translation>自动识别的标准：{std}（置信度 {conf:.0%}）。{msg}</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="173" />
+      <source>Awaiting expert review</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="228" />
+      <source>Blueprint (integrated land use)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="298" />
+      <source>Blueprint GeoPackage (*.gpkg);;All files (*)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/overlay.py" line="66" />
+      <source>Cancelled</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1162" />
+      <source>Cannot create {path}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="211" />
+      <source>Cannot find the centre of the data: every input is empty</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/vector_io.py" line="39" />
       <source>Cannot open {path}</source>
-      <translation type="unfinished" />
+      <translation>无法打开 {path}</translation>
     </message>
     <message>
       <location filename="../algorithms/vector_io.py" line="37" />
       <source>Cannot open {path}: {error}</source>
+      <translation>无法打开 {path}：{error}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="214" />
+      <source>Cannot read line rule table {path}: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="238" />
+      <source>Cannot read rule table {path}: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="343" />
+      <source>Cannot read {path}: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1068" />
+      <source>Changed by a re-detection: re-confirm or change the earlier decision ({action}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="779" />
+      <source>Change…</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="144" />
       <source>Choose the code field, the name field, or both.</source>
+      <translation>请选择代码字段、名称字段或两者。</translation>
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="69" />
+      <source>Class conflicts</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="100" />
       <source>Classification standard of the layer</source>
+      <translation>图层的用地分类标准</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="486" />
+      <source>Cleaning inputs</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1201" />
+      <source>Cleaning {line}</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="88" />
       <source>Code field</source>
+      <translation>用地代码字段</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="166" />
+      <source>Comment</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1050" />
+      <source>Conflict: {n} final decision(s) were made without seeing the current one. The leading-group office resolves it by recording a new decision.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="151" />
+      <source>Construction</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="440" />
+      <source>Control line layer '{line}' is empty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="666" />
+      <source>Control line {line} ({layer})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1157" />
+      <source>Control line {line} ({layer}) is empty: left out</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1204" />
+      <source>Control line {line} has no area left (inside the district): left out</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="190" />
+      <source>Control line: deduct (扣除)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="188" />
+      <source>Control line: retain (保留)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="189" />
+      <source>Control line: withdraw (退出)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="218" />
+      <source>Control lines</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1504" />
+      <source>Control lines need a line_type column.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="545" />
+      <source>Control lines:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="549" />
+      <source>Control lines: none involved</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="227" />
+      <source>Control-line adjustment ({kind})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="213" />
+      <source>Control-line adjustments</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="170" />
+      <source>Control-line coordination</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="530" />
+      <source>Could not open {path}: {error}</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="106" />
       <source>Crosswalk CSV (optional; overrides built-in rows)</source>
+      <translation>对照表 CSV（可选，覆盖内置对照）</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="730" />
+      <source>Crosswalk file {path} does not exist</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="524" />
+      <source>Decided by values that only {std} explains: {values}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1231" />
+      <source>Decision recorded on {patch}: {action}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="195" />
+      <source>Defer: decide later (not counted as decided)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="163" />
+      <source>Department</source>
+      <translation>部门</translation>
+    </message>
+    <message>
+      <location filename="../ui/settings_page.py" line="31" />
+      <source>Department opinion</source>
+      <translation>部门意见</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1065" />
+      <source>Department opinions disagree — {opinions}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="613" />
+      <source>Departments give opinions; only the leading-group office decides. Your opinion is written at once.</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="137" />
       <source>Detection confidence</source>
+      <translation>识别置信度</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="135" />
+      <source>Development plan (main functions)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="67" />
+      <source>Development-prohibited zones</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="209" />
+      <source>Difference patches</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="171" />
+      <source>Digitising error (sliver)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1183" />
+      <source>District layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="442" />
+      <source>Each control line may be given once</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1155" />
+      <source>Each control line may be given once; repeated: {line}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="418" />
+      <source>Each plan role may be given once; repeated: {roles}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="588" />
+      <source>Earlier patches and their decisions:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="63" />
+      <source>Eco control zones</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="750" />
+      <source>Eco plan {layer}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="136" />
+      <source>Eco-environment plan</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="167" />
+      <source>Ecological protection</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="144" />
+      <source>Ecological protection red line</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="62" />
+      <source>Ecological red line</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="603" />
+      <source>Ellipsoidal areas</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="164" />
+      <source>Error in a plan</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="725" />
+      <source>Every patch in this queue is decided.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="550" />
+      <source>Extended GeoPackage geometries are not supported.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="168" />
+      <source>Farmland protection</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="138" />
       <source>Features with unmapped codes</source>
+      <translation>代码未映射的要素数</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1191" />
+      <source>Field {field} not found in the street layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/sources.py" line="75" />
+      <location filename="../algorithms/lines.py" line="529" />
       <source>Field {field} not found in {layer}</source>
-      <translation type="unfinished" />
+      <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="244" />
+      <location filename="../processing_provider/harmonise_codes.py" line="246" />
       <source>Field {f} from an earlier harmonisation is replaced.</source>
-      <translation type="unfinished" />
+      <translation>字段 {f} 来自之前的统一，已替换。</translation>
     </message>
     <message>
       <location filename="../algorithms/vector_io.py" line="178" />
       <source>Field(s) {fields} not found in layer {layer}</source>
-      <translation type="unfinished" />
+      <translation>图层 {layer} 中没有字段 {fields}</translation>
     </message>
     <message>
       <location filename="../algorithms/vector_io.py" line="165" />
       <source>File not found: {path}</source>
-      <translation type="unfinished" />
+      <translation>找不到文件：{path}</translation>
+    </message>
+    <message>
+      <location filename="../ui/settings_page.py" line="32" />
+      <source>Final decision (leading-group office)</source>
+      <translation>最终决定（领导小组办公室）</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="113" />
       <source>Flag as unmapped and continue</source>
+      <translation>标记为“未映射”并继续</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="138" />
+      <source>Forestry plan</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="605" />
+      <source>Geometry and column lengths differ.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="444" />
+      <source>Give at least two plans, or one plan and at least one control line</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="173" />
+      <source>Give codes, names or both.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="178" />
+      <source>Go to the patch id typed on the left</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/class_picker.py" line="56" />
+      <source>Groups (when only the group is known)</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="59" />
       <source>Harmonise land-use codes (用地分类标准梳理)</source>
-      <translation type="unfinished" />
+      <translation>用地分类标准梳理（代码统一）</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="129" />
       <source>Harmonised plan</source>
+      <translation>统一分类后的规划</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="296" />
+      <source>Harmonised {n} features with {std}. {counts}</source>
+      <translation>已按 {std} 统一 {n} 个要素。{counts}</translation>
+    </message>
+    <message>
+      <location filename="../ui/class_picker.py" line="39" />
+      <source>In this patch</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="287" />
-      <source>Harmonised {n} features with {std}. {counts}</source>
+      <location filename="../algorithms/gpkg.py" line="92" />
+      <source>Invalid column name: {name}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="85" />
+      <source>Invalid table name: {name}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="392" />
+      <source>It has no GeoPackage tables.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="337" />
+      <source>It is a folder.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="346" />
+      <source>It is not an SQLite database.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="169" />
+      <source>Key project</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="137" />
+      <source>Key projects</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="249" />
+      <source>Key projects layer {layer}: field {field} not found</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="93" />
+      <source>Kind</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="98" />
+      <source>Kind: {group}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="134" />
+      <source>Land-use plan</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/vector_io.py" line="52" />
       <source>Layer {layer} not found in {path}</source>
+      <translation>{path} 中没有图层 {layer}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="265" />
+      <source>Layer(s) without a coordinate reference system: {names}. Assign one in QGIS first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1514" />
+      <source>Line adjustments need an adjustment_id column.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="250" />
+      <source>Line rule table {path} has no rules</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="220" />
+      <source>Line rule table {path}: missing column(s) {columns}</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="124" />
       <source>Local code prefixes to strip (e.g. XGN for 土规 X211 / G211 / N11)</source>
-      <translation type="unfinished" />
+      <translation>去除的地方代码前缀（如 XGN，对应土规 X211 / G211 / N11）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="201" />
+      <location filename="../processing_provider/harmonise_codes.py" line="203" />
       <source>Mapping codes…</source>
+      <translation>正在映射代码…</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="590" />
+      <source>Measuring patches</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/gui.py" line="10" />
+      <location filename="../ui/dock.py" line="774" />
       <source>Multi-Plan Integration</source>
-      <translation type="unfinished" />
+      <translation>多规合一</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="94" />
       <source>Name field (used where the code is missing)</source>
+      <translation>用地名称字段（代码缺失时使用）</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1076" />
+      <source>New patch from a re-detection: see the earlier patches' decisions below and confirm one.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="165" />
+      <source>Newer approval or permit</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="175" />
+      <source>Next patch</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="177" />
+      <source>Next patch that is not decided</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="363" />
+      <source>No blueprint open</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="483" />
+      <source>No classification standard fits these values well enough to choose one automatically (best fits: {top}; at least {min:.0%} needed). Choose the standard, or supply a crosswalk CSV for a local or foreign system.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="457" />
+      <source>No codes or names to detect a standard from (all values are empty).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1209" />
+      <source>No control line has any area to reconcile</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1162" />
+      <source>No control line to reconcile: give at least one non-empty line layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="77" />
+      <source>No coordinate reference system given</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1220" />
+      <source>No eco plan given: {kind} is proposed as {proposal} everywhere (no core zones)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="454" />
+      <source>No enabled rule applies to the given inputs ({why})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="271" />
+      <source>No input layers to choose a working CRS from</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="487" />
+      <source>No patch</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="671" />
+      <source>No patch matches these filters. Widen or reset the filters.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="326" />
+      <source>No recent blueprints</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="325" />
+      <source>No transformation between the two CRSs: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="460" />
+      <source>No user crosswalk standard (USER:&lt;name&gt;) to choose from.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="547" />
+      <source>Not a GeoPackage geometry blob.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1159" />
+      <source>Nothing was written; what you typed is kept in the form.</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="112" />
       <source>On unknown code</source>
+      <translation>遇到未知代码时</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1216" />
+      <source>Only one control line given: there is nothing to overlap, statistics only</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="298" />
+      <source>Open a blueprint</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1130" />
+      <source>Open a blueprint and choose a patch first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="785" />
+      <source>Open settings</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1224" />
+      <source>Opinion recorded on {patch}: {action}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="452" />
+      <source>Order and filters</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="450" />
+      <source>Order and filters (filtered)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="174" />
+      <source>Other</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="131" />
+      <source>Other lines</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="805" />
+      <source>Overlaps {kind}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1348" />
+      <source>Patch ids must be unique and not empty.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="674" />
+      <source>Patch {patch} is not in the blueprint {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="747" />
+      <source>Patch {patch} is not in the current queue ({status}); it is shown, but stepping continues in the queue.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1203" />
+      <source>Patch {patch} was closed by a newer detection run (the ground no longer differs). Your entry ({action}) is recorded in its history, but the patch is out of the queue.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1273" />
+      <source>Patch {patch} was closed by a newer detection run and left the queue.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1344" />
+      <source>Patches need a {column} column.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="145" />
+      <source>Permanent basic farmland</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1265" />
+      <source>Plan '{role}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="429" />
+      <source>Plan '{role}' ({layer}) is empty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="257" />
+      <source>Plan '{role}' ({layer}) is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="423" />
+      <source>Plan '{role}': unknown kind '{kind}' (expected {kinds})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1238" />
+      <source>Plan coverage of the lines</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="83" />
       <source>Plan layer</source>
+      <translation>规划图层</translation>
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="224" />
+      <source>Plan: {plan}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="166" />
+      <source>Planning policy</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="221" />
+      <source>Plans</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1181" />
+      <source>Preparing the district and streets</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="176" />
+      <source>Previous patch</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="197" />
+      <source>Re-confirm the earlier decision on a changed or replaced patch</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="729" />
+      <source>Reached the end of the queue; continued from the start.</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="169" />
       <source>Reading the plan layer…</source>
+      <translation>正在读取规划图层…</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/sources.py" line="105" />
+      <source>Reading {name}: {k} of {n}</source>
+      <translation>正在读取 {name}：{k} / {n}</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="165" />
+      <source>Reason</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/sources.py" line="96" />
-      <source>Reading {name}: {k} of {n}</source>
+      <location filename="../ui/controller.py" line="1326" />
+      <source>Reopened the blueprint {path}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="556" />
+      <source>Resumed at patch {patch}, where you stopped.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="772" />
+      <source>Review</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/gui.py" line="50" />
+      <source>Review dock</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/gui.py" line="63" />
+      <source>Reviewer settings…</source>
+      <translation>审查人设置…</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="164" />
+      <source>Role</source>
+      <translation>角色</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="273" />
+      <source>Rule table {path} has no rules</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="242" />
+      <source>Rule table {path} is not UTF-8: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="249" />
+      <source>Rule table {path}: missing column(s) {columns}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="518" />
+      <source>Rule {kind}: {name}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="181" />
+      <source>Set the unified class (用地用海 2023) from the code tables</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1138" />
+      <source>Set your name and department in the plugin settings first (Settings ▸ Options ▸ Multi-Plan Integration). What you typed is kept in the form.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="784" />
+      <source>Set your name, department and role once.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1228" />
+      <source>Settling the proposals</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="91" />
+      <source>Severity</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="118" />
       <source>Shapefile encoding (e.g. GBK; empty = as the layer says)</source>
+      <translation>Shapefile 字符编码（如 GBK；留空则按图层声明）</translation>
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="111" />
+      <source>Sliver (technical difference)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1084" />
+      <source>Sliver ({reason}): probably a digitising difference, not a planning one.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/slivers.py" line="55" />
+      <source>Sliver parameter {name} must not be negative</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="343" />
+      <source>Some coordinates cannot be transformed (outside the CRS's area of use?)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1213" />
+      <source>Someone else decided patch {patch} after you opened it. Your decision ({action}) is recorded as a conflict, not as the current decision; the history shows both. Record a new decision to resolve it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="148" />
+      <source>Source code</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="149" />
+      <source>Source name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="147" />
+      <source>Source standard</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="564" />
+      <source>Splitting by street</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="136" />
       <source>Standard used</source>
+      <translation>采用的标准</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="614" />
+      <source>Standard {s} is defined by no row of the user crosswalk.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="161" />
+      <source>State</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="642" />
+      <source>Statistics</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="113" />
       <source>Stop and list the unknown codes</source>
+      <translation>停止并列出未知代码</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="94" />
+      <source>Street</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1185" />
+      <source>Street layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="192" />
+      <source>Technical error (sliver): the blueprint takes the neighbouring agreed class</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="171" />
+      <source>The CRS is labelled EPSG:{label} but its parameters are those of EPSG:{real}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="262" />
+      <source>The action {action} needs a target (a plan role, a unified class or a line change).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="600" />
+      <source>The blueprint is in WAL mode (another program, often QGIS while editing, left it so and still has it open). That is safe on this computer's disk, but on a network folder two computers must not use it at once: close the other program and reopen the blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="969" />
+      <source>The blueprint {path} has no layer {layer}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="123" />
+      <source>The blueprint {path} is locked by another user or program (waited {seconds:.1f} s).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1300" />
+      <source>The blueprint {path} is not there any more (moved, renamed or deleted, or its network folder is disconnected). Decisions you record are kept in the pending journal on this computer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="110" />
+      <source>The blueprint {path} is read-only (the file, or its folder, cannot be written, or it was opened read-only).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="590" />
+      <source>The blueprint {path} is read-only ({reason}). You can review it; decisions you record are kept in the pending journal on this computer and written when it can be written again (then press Refresh).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="82" />
+      <source>The blueprint {path} uses schema version {found}, but this plugin understands versions up to {supported}. Update the Multi-Plan Integration plugin to open it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="98" />
+      <source>The blueprint {path} uses the older schema version {found} and must be upgraded to version {supported}; open it with write access once to upgrade it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="47" />
+      <source>The blueprint {path} was not found: it may have been moved, renamed or deleted, or its network folder is not connected.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="266" />
+      <source>The code tables in {dir} are inconsistent:</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="782" />
+      <source>The crosswalk {path} has no rows</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="779" />
+      <source>The crosswalk {path} has {n} problem(s):</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="775" />
+      <source>The eco plan has no zone matching {expr}: no core-zone proposals</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="174" />
       <source>The plan layer is empty: nothing to harmonise.</source>
+      <translation>规划图层为空，无需统一。</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="672" />
+      <source>The review queue is empty: this blueprint has no open patches. Run difference detection into it first, or open another blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="151" />
+      <source>The run was cancelled; nothing was written to the blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="506" />
+      <source>The values fit several standards about equally ({listing}): they use the same codes with different meanings (e.g. 三调 and 用地用海, or the 2020 and 2023 用地用海 editions). Choose the standard explicitly.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="282" />
+      <source>The working CRS is not usable: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1182" />
+      <source>There is no earlier decision to re-confirm on this patch.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="741" />
+      <source>There is no patch {patch} in this blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1227" />
+      <source>This decision was already in the blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="711" />
+      <source>This is the first patch of the queue.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="701" />
+      <source>This is the last patch of the queue.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -174,43 +1448,1133 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../ui/dock.py" line="150" />
+      <source>Unified class</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="258" />
+      <source>Unknown action {action}; expected one of {actions}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="955" />
+      <source>Unknown choice(s) {values}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="435" />
+      <source>Unknown control line '{line}' (expected {lines})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="372" />
+      <source>Unknown geometry type {type}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="511" />
+      <source>Unknown group '{group}' in a rule (see data/codes/groups.csv)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="843" />
+      <source>Unknown proposal '{value}' (expected {values})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="253" />
+      <source>Unknown reviewer role {role}: use 'opinion' (a department) or 'final' (the leading-group office).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="484" />
+      <source>Unknown standard {s}; known: {known}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="618" />
+      <source>Unknown standard {s}; known: {known}, USER:&lt;name&gt;, auto</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../processing_provider/harmonise_codes.py" line="132" />
       <source>Unmapped and ambiguous codes</source>
+      <translation>未映射及有歧义的代码</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="268" />
+      <source>Unreadable CRS: {error}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="264" />
+      <location filename="../algorithms/crs.py" line="81" />
+      <source>Unreadable coordinate reference system: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="146" />
+      <source>Urban development boundary</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/layers.py" line="66" />
+      <source>Urban vs land-use plan (两规)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="133" />
+      <source>Urban-rural plan</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="160" />
+      <source>What</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1165" />
+      <source>What you typed is kept in the form.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="159" />
+      <source>When</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="162" />
+      <source>Who</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="784" />
+      <source>Who are you?</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="500" />
+      <source>Who are you? Set your name, department and role in the plugin settings before recording.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="250" />
+      <source>Working CRS {crs} chosen by the user</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="275" />
+      <source>Working CRS {crs}: every input uses it</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="257" />
+      <source>Working CRS {crs}: the blueprint's stored CRS (re-detection always uses it)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="307" />
+      <source>Working CRS {crs}: the inputs differ and are not all CGCS2000, so the UTM zone of the centroid is used</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="284" />
+      <source>Working CRS {crs}: the inputs differ, so the QGIS project's CRS is used</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/crs.py" line="296" />
+      <source>Working CRS {crs}: the inputs differ; for CGCS2000 data the 3-degree Gauss-Krüger zone of the centroid ({lon:.3f}E) is used</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="179" />
+      <source>Write pending decisions and show others' decisions</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1088" />
+      <source>Writing to the blueprint {path} failed: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="136" />
+      <source>Writing to the blueprint {path} failed: {error}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="262" />
       <source>Writing {n} features…</source>
+      <translation>正在写出 {n} 个要素…</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="611" />
+      <source>You decide for the leading-group office; a decision is written at once.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="199" />
+      <location filename="../ui/dock.py" line="609" />
+      <source>Your decision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="37" />
+      <source>Your decision was kept in the pending journal on this computer ({journal}) and will be written with the next successful write.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="609" />
+      <source>Your opinion</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="201" />
       <source>Z/M values dropped on {n} features.</source>
+      <translation>已去除 {n} 个要素的 Z/M 值。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="321" />
+      <source>a rule compares two different plans (a_role equals b_source)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="232" />
+      <location filename="../algorithms/rules.py" line="299" />
+      <source>a_classes: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="293" />
+      <source>a_role is empty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="295" />
+      <source>a_role must be a plan role, not a control line</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="83" />
+      <source>adjust control line: {target}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="81" />
+      <source>adopt plan {target}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="418" />
+      <source>ambiguous name: {codes}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="413" />
+      <source>any</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="84" />
+      <source>approved exception (draw {target})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1288" />
+      <source>area = plan; area_after = plan inside the line; given_up = line without plan; pending = plan outside the line</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="151" />
+      <source>as given</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="314" />
+      <source>b_classes must be empty when b is a control line</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="329" />
+      <source>b_classes: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="305" />
+      <source>b_source is empty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="476" />
+      <source>by area</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="476" />
+      <source>by feature count</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="87" />
+      <source>changed, re-confirm</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="106" />
+      <source>closed by a newer run</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="169" />
+      <source>codes, names and weights must have the same length ({a} vs {b})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="105" />
+      <source>conflict</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="114" />
+      <source>conflict (open)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="115" />
+      <source>conflict (resolved)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="181" />
+      <source>construction</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="205" />
+      <source>construction must be 0 or 1, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="286" />
+      <source>core_proposal is given but core_zones is empty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="283" />
+      <source>core_proposal must be one of {values} when core_zones is given</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="281" />
+      <source>core_zones: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="459" />
+      <source>crosswalks/{std}.csv: no row for {codes}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="112" />
+      <source>current decision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="103" />
+      <source>decided</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="89" />
+      <source>deduct (扣除)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="86" />
+      <source>defer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="102" />
+      <source>deferred</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="125" />
+      <source>department opinion</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="643" />
+      <source>draw {plan}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="190" />
+      <source>empty class set (use * for every feature)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="195" />
+      <source>empty term in class set '{expr}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="288" />
+      <source>enabled must be 0 or 1, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="289" />
+      <source>enabled must be 1 or 0, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="964" />
+      <source>farmland to replace elsewhere (补划): {area}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="151" />
+      <source>final</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="126" />
+      <source>final decision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="957" />
+      <source>gives up {area} to {other}; proposal: {proposal}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="465" />
+      <source>groups.csv {g}: construction {got} but its members say {want}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="392" />
+      <source>input(s) not given: {names}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1353" />
+      <source>inside the eco plan's core zones</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1233" />
+      <source>its folder cannot be written (SQLite needs to create a journal file next to it)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="282" />
+      <source>kind '{kind}' may only use letters, digits, _ and -</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="257" />
+      <source>kind '{kind}' must be letters, digits, '_' or '-'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="280" />
+      <source>kind is empty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="235" />
+      <source>kind {kind} already defined on line {line}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1213" />
+      <source>line(s) not given: {names}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="945" />
+      <source>named by the patch's kind</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="541" />
+      <source>no</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="421" />
+      <source>no code and no name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="455" />
+      <source>no rules</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="181" />
+      <source>non-construction</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="557" />
+      <source>none yet</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="347" />
+      <source>opened read-only</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="116" />
+      <source>opinion</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="101" />
+      <source>opinions only</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1353" />
+      <source>outside the core zones</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="661" />
+      <source>outside the queue ({n})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="937" />
+      <source>overlap {area}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1236" />
+      <source>overlaps between features of one line, counted once</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1420" />
+      <source>patch_plans needs a {column} column.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="274" />
+      <source>proposal must be one of {values}, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="151" />
+      <source>proposed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="272" />
+      <source>protected and intruder must be two different lines</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="659" />
+      <source>queue empty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="117" />
+      <source>re-confirm pending</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="118" />
+      <source>re-confirmed</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="324" />
+      <source>relation between plans must be and or incompatible, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="317" />
+      <source>relation to a line must be inside or outside, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="877" />
+      <source>replaces {patches}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="89" />
+      <source>retain (保留)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="82" />
+      <source>set unified class {target}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="285" />
+      <source>severity must be 1 to 5, not {value}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="527" />
+      <source>severity {n}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1085" />
+      <source>small or thin</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="626" />
+      <source>standard not determined</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="113" />
+      <source>superseded</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="127" />
+      <source>system (re-detection)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="85" />
+      <source>technical error</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="224" />
+      <source>term '{term}' lists no values</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1230" />
+      <source>the file is read-only</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="482" />
+      <source>the file was replaced</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="238" />
+      <source>the pair {a}/{b} already has a rule on line {line}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="100" />
+      <source>undecided</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="425" />
+      <source>unknown code</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="427" />
+      <source>unknown code and name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="309" />
+      <source>unknown control line '{line}' (expected {lines})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="423" />
+      <source>unknown name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="210" />
+      <source>unknown term '{term}' (expected *, construction=0/1, class:, group:, zone: or src:)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="119" />
+      <source>waiting in the pending journal</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/decisions.py" line="89" />
+      <source>withdraw (退出)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="539" />
+      <source>yes — {reason}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="202" />
+      <source>{action} — key {key}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="557" />
+      <source>{a} and {b} are not compatible</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="263" />
+      <source>{column} must be an integer, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="268" />
+      <source>{column} must be one of {lines}, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="663" />
+      <source>{i} of {n}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1225" />
+      <source>{kind}: {n} overlaps of at most {speck} m² ({area:.4f} m² together) are rounding specks, not queued</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="628" />
+      <source>{k}. Adopt {plan}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1320" />
+      <source>{layer} is not in the blueprint's working CRS {crs}; reproject it first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="189" />
+      <source>{m2} m² ({ha} ha)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="507" />
+      <source>{name} · {department} — department: what you record is an opinion; only the leading-group office (领导小组办公室) decides.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="504" />
+      <source>{name} · {department} — leading-group office: what you record is a decision.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="234" />
       <source>{n} codes could not be mapped ({f} features), flagged mp_status=unmapped: {list}</source>
-      <translation type="unfinished" />
+      <translation>{n} 个代码无法映射（{f} 个要素），已标记 mp_status=unmapped：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="226" />
+      <location filename="../processing_provider/harmonise_codes.py" line="228" />
       <source>{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV or choose 'Flag as unmapped and continue'.</source>
+      <translation>{n} 个代码无法映射（{f} 个要素）：{list}。请把它们加入对照表 CSV，或选择“标记为‘未映射’并继续”。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="292" />
+      <source>{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101.</source>
+      <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1190" />
+      <source>{n} decision(s) from the pending journal on this computer were written first.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="194" />
+      <location filename="../ui/controller.py" line="1254" />
+      <source>{n} decision(s) from the pending journal were written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="609" />
+      <source>{n} decision(s) made earlier on this computer wait in the pending journal; they are written with your next decision or when you press Refresh.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="561" />
+      <source>{n} farmland features have a deduction coefficient {field} outside [0, 1); their net area is taken as the full area. Feature ids: {ids}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="569" />
+      <source>{n} farmland features have no {field}; their net area is the full area.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="287" />
+      <source>{n} features have a name that contradicts their code — often the wrong standard or edition.</source>
+      <translation>{n} 个要素的名称与代码不符——通常是标准或版本选错了。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="196" />
       <source>{n} features have no geometry; kept without geometry, ids: {ids}</source>
+      <translation>{n} 个要素没有几何，已保留（无几何），编号：{ids}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="505" />
+      <source>{n} geometries are not {type} (the first is row {row}).</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="188" />
+      <location filename="../processing_provider/harmonise_codes.py" line="190" />
       <source>{n} invalid geometries repaired (make_valid), feature ids: {ids}</source>
+      <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1194" />
+      <source>{n} of them became conflicts (someone decided those patches meanwhile) and are shown as such.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1256" />
+      <source>{n} of them became conflicts and are shown as such.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/overlay.py" line="721" />
+      <source>{n} of {total} features have an edge no neighbour shares</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1337" />
+      <source>{n} of {total} patches decided ({share}) · {area} of the conflict area decided</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="807" />
+      <source>{n} overlap pieces straddle a street boundary by rounding; the protected line's street is used</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1241" />
+      <source>{n} overlaps</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="660" />
+      <source>{n} patches</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="282" />
+      <source>{n} point project(s) of '{role}' drawn as discs of their stated area</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1346" />
+      <source>{n} to re-confirm</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1348" />
+      <source>{n} waiting in the pending journal</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1344" />
+      <source>{n} with conflicts</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1016" />
+      <source>{patch}: no decision</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1021" />
+      <source>{patch}: {action} — {who} ({department}), {when}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="916" />
+      <source>{path} already exists.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="260" />
+      <source>{path} already exists; choose another name or allow overwriting.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="69" />
+      <source>{path} is a GeoPackage but not a Multi-Plan blueprint (it has no blueprint project table). Choose a blueprint, or create a new one.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/store/errors.py" line="58" />
+      <source>{path} is not a GeoPackage, so it cannot be a blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="235" />
+      <source>{path} is not {enc} text (byte {pos}). Save it as 'CSV UTF-8', or give its encoding (e.g. gb18030).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="224" />
+      <source>{path} line {line}: {n} values for {m} columns (a comma inside an unquoted text?)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="241" />
+      <source>{path}, line {line}: {problem}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="295" />
+      <source>{path}: missing code table</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="212" />
+      <source>{path}: missing column(s) {cols}; expected {expected}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="381" />
+      <source>{path}: missing crosswalk</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="339" />
+      <source>{path}: missing group table</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="206" />
+      <source>{path}: the file is empty</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="534" />
+      <source>{planar} (plane) · {ellipsoidal} (ellipsoid)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/harmonise.py" line="518" />
+      <source>{std} fits {fit:.0%} of the values ({basis}, half by distinct values); next best {other} fits {fit2:.0%}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="414" />
+      <source>{std} {c}: parent chain loops</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="412" />
+      <source>{std} {c}: parent {p} missing</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="419" />
+      <source>{std}: name {k} is ambiguous ({codes})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="621" />
+      <source>{table} is not a feature table.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="492" />
+      <source>{what} has no coordinate reference system; assign one in QGIS first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="516" />
+      <source>{what} holds {kinds}, not polygons: a control line must be a polygon layer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="499" />
+      <source>{what} was reprojected from {src} to the working CRS</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="603" />
+      <source>{what}: {n} features had no area left after repair: {ids}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="688" />
+      <source>{what}: {n} features lie outside the district and are left out</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="613" />
+      <source>{what}: {n} features lie wholly inside lower-fid features: {ids}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="597" />
+      <source>{what}: {n} features that are not polygons left out: {ids}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="594" />
+      <source>{what}: {n} features without geometry left out: {ids}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="600" />
+      <source>{what}: {n} invalid geometries repaired (make_valid): {ids}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="608" />
+      <source>{what}: {n} overlaps between its own features ({area:.2f} m²) dissolved — the ground is counted once, the lowest fid keeps it (fid pairs {pairs})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="674" />
+      <source>{where}: USER: needs a name, e.g. USER:MAES</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="347" />
+      <source>{where}: a group code is G followed by digits, not {c!r}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="394" />
+      <source>{where}: built-in crosswalk rows are keyed by code</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="306" />
+      <source>{where}: code {c!r} is not in normal form</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="430" />
+      <source>{where}: code {c} not in the {std} code table</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="309" />
+      <source>{where}: duplicate code {c}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="353" />
+      <source>{where}: duplicate group {c}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="302" />
+      <source>{where}: empty code</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="312" />
+      <source>{where}: empty name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="314" />
+      <source>{where}: empty source</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="669" />
+      <source>{where}: empty source_standard</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="686" />
+      <source>{where}: give source_code or source_name</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="318" />
+      <source>{where}: level must be an integer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="694" />
+      <source>{where}: match must be exact, coarse or empty, not {v!r}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="359" />
+      <source>{where}: members must be 用地用海 2023 codes; unknown: {bad}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="453" />
+      <source>{where}: name {got} differs from the code table's {want}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="751" />
+      <source>{where}: no target_code, so the construction flag (0/1) must be given</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="190" />
+      <source>{where}: sandalei must be one of {allowed} or empty, not {v!r}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="678" />
+      <source>{where}: source_standard {s!r} is neither a built-in standard ({known}) nor USER:&lt;name&gt;</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="389" />
+      <source>{where}: source_standard {s} in the crosswalk of {std}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="437" />
+      <source>{where}: target {t} is neither a 用地用海 2023 class nor a group</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="739" />
+      <source>{where}: target_code {t} is neither a 用地用海 2023 code nor a group code</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="769" />
+      <source>{where}: {kind} {key} of {std} already given differently on line {prev}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="179" />
+      <source>{where}: {what} must be 0, 1 or empty, not {v!r}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="447" />
+      <source>{where}: {what} {got} differs from the code table's {want}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/codes.py" line="91" />
+      <source>… and {n} more</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../plugin.py" line="55" />
       <source>多规合一 Multi-Plan Integration</source>
+      <translation>多规合一</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="95" />
+      <source>多规合一 Review</source>
       <translation type="unfinished" />
     </message>
   </context>
