@@ -299,6 +299,7 @@ class CleanReport:
     overlap_areas: np.ndarray = field(default_factory=lambda: np.zeros(0))
     overlap_removed_area: float = 0.0
     swallowed_fids: list[int] = field(default_factory=list)  # wholly inside lower-fid features
+    noded_fids: list[int] = field(default_factory=list)  # T-junction vertices inserted (≤ snap tolerance)
     gaps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
     gap_areas: np.ndarray = field(default_factory=lambda: np.zeros(0))
     edge_check: str = ""
@@ -326,6 +327,7 @@ class CleanReport:
             "swallowed": len(self.swallowed_fids),
             "gaps": len(self.gap_areas),
             "gap_area": self.gap_area,
+            "noded": len(self.noded_fids),
         }
 
 
@@ -364,7 +366,84 @@ def _hash64(x1, y1, x2, y2) -> np.ndarray:
     return h
 
 
-def _edge_check(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@dataclass
+class _Edges:
+    """Every segment of a layer's rings, and which ones have no reverse twin."""
+
+    coords: np.ndarray  # all ring coordinates
+    cidx: np.ndarray  # ring of each coordinate
+    ring_part: np.ndarray  # part (exploded polygon) of each ring
+    part_feature: np.ndarray  # feature of each part
+    is_shell: np.ndarray  # per ring
+    s: np.ndarray  # segment k runs from coords[s[k]] to coords[s[k] + 1]
+    flip: np.ndarray  # per segment: walked against the normal orientation of its ring
+    matched: np.ndarray  # per segment
+    n_features: int = 0
+
+    def owner(self, seg: np.ndarray) -> np.ndarray:
+        return self.part_feature[self.ring_part[self.cidx[self.s[seg]]]]
+
+    def unmatched(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(suspicious feature mask, unmatched segments (m, 4), their owners)."""
+        um = np.flatnonzero(~self.matched)
+        owner = self.owner(um)
+        suspicious = np.zeros(self.n_features, dtype=bool)
+        suspicious[owner] = True
+        a, b = self.coords[self.s[um]], self.coords[self.s[um] + 1]
+        return suspicious, np.column_stack([a, b]), owner
+
+
+def _match_segments(a: np.ndarray, b: np.ndarray, flip: np.ndarray) -> np.ndarray:
+    """Which directed segments a→b have exactly one reverse twin (and no same-direction double)?
+
+    One sort of 64-bit hashes of the undirected segments, then an exact check of each pair.
+    ``flip`` marks segments whose ring runs against the normal orientation (shells
+    counter-clockwise, holes clockwise).
+    """
+    x1, y1, x2, y2 = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
+    swap = (x1 > x2) | ((x1 == x2) & (y1 > y2))
+    ax, ay = np.where(swap, x2, x1), np.where(swap, y2, y1)
+    bx, by = np.where(swap, x1, x2), np.where(swap, y1, y2)
+    direction = swap ^ flip
+    key = _hash64(ax, ay, bx, by)
+    order = np.argsort(key)
+    ks = key[order]
+    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]]) if len(ks) else np.zeros(0, dtype=np.intp)
+    length = np.diff(np.r_[starts, len(ks)])
+    pair = starts[length == 2]
+    i, j = order[pair], order[pair + 1]
+    ok = (direction[i] != direction[j]) & (ax[i] == ax[j]) & (ay[i] == ay[j])
+    ok &= (bx[i] == bx[j]) & (by[i] == by[j])
+    matched = (ax == bx) & (ay == by)  # zero-length segments (repeated points) are harmless
+    matched[i[ok]] = True
+    matched[j[ok]] = True
+    return matched
+
+
+def _edges(geoms: np.ndarray) -> _Edges:
+    """Split every ring into segments and match each with its reverse twin (see :func:`_edge_check`)."""
+    parts, pidx = explode_polygons(geoms)
+    if not len(parts) or not shapely.get_num_interior_rings(parts).any():
+        # the common case: polygons without holes -> the coordinates of a part are one ring
+        coords, cidx = shapely.get_coordinates(parts, return_index=True)
+        ring_part = np.arange(len(parts))
+        is_shell = np.ones(len(parts), dtype=bool)
+    else:
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        coords, cidx = shapely.get_coordinates(rings, return_index=True)
+        is_shell = np.r_[True, ring_part[1:] != ring_part[:-1]]
+    coords = coords + 0.0  # -0.0 -> 0.0 so equal numbers have equal bits
+    s = np.flatnonzero(cidx[1:] == cidx[:-1]) if len(coords) else np.zeros(0, dtype=np.intp)
+    a, b = coords[s], coords[s + 1]
+    ring = cidx[s]
+    # ring orientation by the shoelace sum; shells should turn left, holes right
+    ring_area = np.bincount(ring, weights=a[:, 0] * b[:, 1] - b[:, 0] * a[:, 1], minlength=len(is_shell))
+    flip = (is_shell == (ring_area < 0))[ring]
+    matched = _match_segments(a, b, flip)
+    return _Edges(coords, cidx, ring_part, pidx, is_shell, s, flip, matched, len(geoms))
+
+
+def _edge_check(geoms: np.ndarray, e: _Edges | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Features with an edge that no other feature shares in reverse, and those edges.
 
     In a clean coverage every inner edge is walked once in each direction (shells counter-clockwise,
@@ -377,51 +456,112 @@ def _edge_check(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Returns ``(suspicious feature mask, unmatched segments as an (m, 4) array, their owners)``.
     """
+    if not len(geoms):
+        return np.zeros(0, dtype=bool), np.zeros((0, 4)), np.zeros(0, dtype=np.intp)
+    return (e if e is not None else _edges(geoms)).unmatched()
+
+
+def node_coverage(
+    geoms: np.ndarray, tolerance: float = 1e-6, e: _Edges | None = None
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Insert into each unshared edge the vertices of other features lying on it (T-junctions).
+
+    Parcels digitised block by block, or clipped to blocks, meet their neighbours across the block
+    boundary at T-junctions: one side has a vertex where the other has none, and the computed
+    vertices sit a few 1e-10 m off the line, which leaves crumb overlaps and gaps along every block
+    edge.  Inserting each such vertex (within ``tolerance``, strictly inside the edge) into the edge
+    makes both sides walk the same vertices, so the layer becomes an exact coverage: edges pair up
+    again, and unions of pieces fit.  Geometry moves by at most ``tolerance``.
+
+    Only unshared edges change, and a shared edge keeps its twin, so the edge check of the result
+    needs only the unshared edges, cut at the inserted vertices, matched among themselves.
+
+    Returns ``(geoms, indices of the features that changed, the result's edge check)`` where the
+    edge check is ``(suspicious mask, unmatched segments, their owners)`` as :func:`_edge_check`.
+    """
     n = len(geoms)
     if not n:
-        return np.zeros(0, dtype=bool), np.zeros((0, 4)), np.zeros(0, dtype=np.intp)
-    parts, pidx = explode_polygons(geoms)
-    if not shapely.get_num_interior_rings(parts).any():
-        # the common case: polygons without holes -> the coordinates of a part are one ring
-        coords, cidx = shapely.get_coordinates(parts, return_index=True)
-        ring_owner = pidx
-        is_shell = np.ones(len(parts), dtype=bool)
-    else:
-        rings, ridx = shapely.get_rings(parts, return_index=True)
-        coords, cidx = shapely.get_coordinates(rings, return_index=True)
-        ring_owner = pidx[ridx]
-        is_shell = np.r_[True, ridx[1:] != ridx[:-1]]
-    if not len(coords):
-        return np.zeros(n, dtype=bool), np.zeros((0, 4)), np.zeros(0, dtype=np.intp)
-    coords += 0.0  # -0.0 -> 0.0 so equal numbers have equal bits
-    s = np.flatnonzero(cidx[1:] == cidx[:-1])
-    x1, y1 = coords[s, 0], coords[s, 1]
-    x2, y2 = coords[s + 1, 0], coords[s + 1, 1]
-    ring = cidx[s]
-    # ring orientation by the shoelace sum; shells should turn left, holes right
-    ring_area = np.bincount(ring, weights=x1 * y2 - x2 * y1, minlength=len(is_shell))
-    flip = (is_shell == (ring_area < 0))[ring]
-    swap = (x1 > x2) | ((x1 == x2) & (y1 > y2))
-    ax, ay = np.where(swap, x2, x1), np.where(swap, y2, y1)
-    bx, by = np.where(swap, x1, x2), np.where(swap, y1, y2)
-    direction = swap ^ flip
-    key = _hash64(ax, ay, bx, by)
-    order = np.argsort(key)
-    ks = key[order]
-    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
-    length = np.diff(np.r_[starts, len(ks)])
-    pair = starts[length == 2]
-    i, j = order[pair], order[pair + 1]
-    ok = (direction[i] != direction[j]) & (ax[i] == ax[j]) & (ay[i] == ay[j])
-    ok &= (bx[i] == bx[j]) & (by[i] == by[j])
-    matched = (ax == bx) & (ay == by)  # zero-length segments (repeated points) are harmless
-    matched[i[ok]] = True
-    matched[j[ok]] = True
-    um = ~matched
-    owner = ring_owner[ring[um]]
+        return geoms, np.zeros(0, dtype=np.intp), _edge_check(geoms)
+    e = e if e is not None else _edges(geoms)
+    um = np.flatnonzero(~e.matched)
+    if not len(um):
+        return geoms, np.zeros(0, dtype=np.intp), e.unmatched()
+    a, b = e.coords[e.s[um]], e.coords[e.s[um] + 1]
+    own = e.owner(um)
+    # candidate vertices: the ends of unshared edges (each vertex once per feature owning it)
+    ends = np.concatenate([a, b])
+    eown = np.concatenate([own, own])
+    hv = _hash64(ends[:, 0], ends[:, 1], eown.astype(np.float64), eown.astype(np.float64))
+    _, first = np.unique(hv, return_index=True)
+    pts, pown = ends[first], eown[first]
+    tree = shapely.STRtree(shapely.points(pts))
+    lo, hi = np.minimum(a, b) - tolerance, np.maximum(a, b) + tolerance
+    k, p = tree.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    other = pown[p] != own[k]  # a feature's own vertex on its own edge would make it touch itself
+    k, p = k[other], p[other]
+    d = b[k] - a[k]
+    w = pts[p] - a[k]
+    len2 = (d * d).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (w * d).sum(axis=1) / len2
+        dist = np.abs(d[:, 0] * w[:, 1] - d[:, 1] * w[:, 0]) / np.sqrt(len2)
+    near_a = np.hypot(w[:, 0], w[:, 1]) <= tolerance
+    near_b = np.hypot(*(pts[p] - b[k]).T) <= tolerance
+    ok = (len2 > 0) & (dist <= tolerance) & (t > 0) & (t < 1) & ~near_a & ~near_b
+    k, p, t = k[ok], p[ok], t[ok]
+    if not len(k):
+        return geoms, np.zeros(0, dtype=np.intp), e.unmatched()
+    # one insertion per (edge, point), ordered along the edge
+    xy = pts[p]
+    order = np.lexsort((t, k))
+    k, xy = k[order], xy[order]
+    dup = np.r_[False, (k[1:] == k[:-1]) & (xy[1:] == xy[:-1]).all(axis=1)]
+    k, xy = k[~dup], xy[~dup]
+    seg = um[k]
+    pos = e.s[seg] + 1
+    coords = np.insert(e.coords, pos, xy, axis=0)
+    cidx = np.insert(e.cidx, pos, e.cidx[pos - 1])
+    # rebuild only the features that received a vertex
+    changed_rings = np.unique(e.cidx[e.s[seg]])
+    changed = np.unique(e.part_feature[e.ring_part[changed_rings]])
+    feat_of_ring = e.part_feature[e.ring_part]
+    ring_ids = np.flatnonzero(np.isin(feat_of_ring, changed))  # every ring of a changed feature
+    cmask = np.isin(cidx, ring_ids)
+    rings = shapely.linearrings(coords[cmask], indices=np.searchsorted(ring_ids, cidx[cmask]))
+    part_ids, part_of_ring = np.unique(e.ring_part[ring_ids], return_inverse=True)
+    polys = shapely.polygons(rings, indices=part_of_ring)  # first ring of a part: its shell
+    feat_pos = np.searchsorted(changed, e.part_feature[part_ids])
+    counts = np.bincount(feat_pos, minlength=len(changed))
+    out = geoms.copy()
+    single = counts == 1
+    first = np.searchsorted(feat_pos, np.arange(len(changed)))
+    out[changed[single]] = polys[first[single]]
+    if (~single).any():
+        multi = shapely.multipolygons(polys, indices=feat_pos)
+        out[changed[~single]] = multi[~single]
+    bad = ~shapely.is_valid(out[changed])
+    if bad.any():  # never trade a valid feature for an invalid one: keep those as they were
+        out[changed[bad]] = geoms[changed[bad]]
+        return out, changed[~bad], _edges(out).unmatched()
+    # the unshared edges cut at the inserted vertices: chains A, P1 … Pc, B matched among themselves
+    counts = np.bincount(k, minlength=len(um))
+    size = counts + 2
+    start = np.r_[0, np.cumsum(size)[:-1]]
+    chain = np.empty((int(size.sum()), 2))
+    chain[start] = a
+    chain[start + size - 1] = b
+    rank = np.arange(len(k)) - np.searchsorted(k, k)
+    chain[start[k] + 1 + rank] = xy
+    last = np.zeros(len(chain), dtype=bool)
+    last[start + size - 1] = True
+    sub = np.flatnonzero(~last)
+    parent = np.repeat(np.arange(len(um)), size - 1)
+    sa, sb = chain[sub], chain[sub + 1]
+    matched = _match_segments(sa, sb, e.flip[um][parent])
+    owner = own[parent[~matched]]
     suspicious = np.zeros(n, dtype=bool)
     suspicious[owner] = True
-    return suspicious, np.column_stack([x1[um], y1[um], x2[um], y2[um]]), owner
+    return out, changed, (suspicious, np.column_stack([sa[~matched], sb[~matched]]), owner)
 
 
 @dataclass
@@ -463,11 +603,13 @@ def find_overlaps(
     if not suspicious.any():
         return empty
     tree = tree if tree is not None else shapely.STRtree(geoms)
-    q = runner.query(
-        tree,
-        shapely.linestrings(segments.reshape(-1, 2), indices=np.repeat(np.arange(len(segments)), 2)),
-        predicate="intersects",
-    )
+    # each unshared edge trimmed by a hair at both ends: touching a neighbour only at a shared
+    # vertex is no evidence, running through or along another feature is
+    a, b = segments[:, :2], segments[:, 2:]
+    eps = 1e-7
+    trimmed = np.column_stack([a + eps * (b - a), b - eps * (b - a)])
+    lines = shapely.linestrings(trimmed.reshape(-1, 2), indices=np.repeat(np.arange(len(segments)), 2))
+    q = runner.query(tree, lines, predicate="intersects")
     sus_idx = np.flatnonzero(suspicious)
     cand = [np.vstack([seg_owner[q[0]], q[1]])]
     c = runner.query(tree, geoms[sus_idx], predicate="contains_properly")
@@ -530,6 +672,7 @@ def clean_coverage(
     runner: Runner,
     *,
     find_gaps: bool = True,
+    snap_tolerance: float = 1e-6,
 ) -> Coverage:
     """Make one input a clean coverage and report what was wrong (see the module docstring).
 
@@ -572,12 +715,13 @@ def clean_coverage(
     rep.emptied_fids = [int(f) for f in fids_k[nothing]]
     g, rows, fids_k = g[~nothing], rows[~nothing], fids_k[~nothing]
     runner.check()
-    edges = _edge_check(g)
+    g, noded, edges = node_coverage(g, snap_tolerance)
+    rep.noded_fids = [int(f) for f in fids_k[noded]]
     suspicious, segments = edges[0], edges[1]
-    lap("edges")
     rep.edge_check = tr("{n} of {total} features have an edge no neighbour shares").format(
         n=int(suspicious.sum()), total=len(g)
     )
+    lap("edges")
     runner.check()
     tree = shapely.STRtree(g)
     ovl = find_overlaps(g, runner, edges, tree)
@@ -663,7 +807,14 @@ class TiledRegion:
         return len(self.geoms)
 
     def pairs(self, geoms: np.ndarray, runner: Runner) -> tuple[np.ndarray, np.ndarray]:
-        """(index into ``geoms``, tile index) of every intersecting pair."""
+        """(index into ``geoms``, tile index) of every intersecting pair.
+
+        The predicate prepares the *query* geometries: with many parcels against a few tiles (a
+        red line, the streets) the query runs the other way round, each tile prepared once.
+        """
+        if len(self.tiles) * 8 < len(geoms):
+            q = runner.query(shapely.STRtree(geoms), self.tiles, predicate="intersects")
+            return q[1], q[0]
         q = runner.query(self.tree, geoms, predicate="intersects")
         return q[0], q[1]
 
@@ -938,14 +1089,16 @@ def assemble(
         out_group.append(gs[st])
     many = np.flatnonzero(sizes > 64)
     if len(many):
-        res = np.empty(len(many), dtype=object)
-        for k, s in enumerate(many):
-            if k % 64 == 0:
-                runner.check()
+        # big groups one by one, spread over the pool (largest first so the threads finish together)
+        def _one(s: int):
             members = order[starts[s] : starts[s] + sizes[s]]
-            res[k] = _union_checked(geoms[members], None if dirty is None else dirty[members])
+            return _union_checked(geoms[members], None if dirty is None else dirty[members])
+
+        by_size = many[np.argsort(-sizes[many], kind="stable")]
+        res = np.empty(len(by_size), dtype=object)
+        res[:] = runner.run_tasks(_one, list(by_size))
         out_geoms.append(res)
-        out_group.append(gs[starts[many]])
+        out_group.append(gs[starts[by_size]])
     merged = np.concatenate(out_geoms)
     mgroup = np.concatenate(out_group)
     parts, pidx = explode_polygons(merged)
