@@ -25,7 +25,7 @@ MIN_EXTENT = 120.0  # map units of the blueprint CRS (metres): a 2 m sliver stil
 class PatchFocus:
     def __init__(self, canvas: QgsMapCanvas):
         self.canvas = canvas
-        self.band = QgsRubberBand(canvas)
+        self.band: QgsRubberBand | None = QgsRubberBand(canvas)
         self.band.setStrokeColor(QColor(0, 229, 255))
         self.band.setFillColor(QColor(0, 0, 0, 0))  # outline only: the status colour stays visible
         self.band.setWidth(3)
@@ -46,7 +46,7 @@ class PatchFocus:
     def show(
         self, geometry, crs: QgsCoordinateReferenceSystem, *, refresh: bool = True
     ) -> QgsRectangle | None:
-        if geometry is None or shapely.is_empty(geometry):
+        if self.band is None or geometry is None or shapely.is_empty(geometry):
             self.clear()
             return None
         g = QgsGeometry()
@@ -60,13 +60,16 @@ class PatchFocus:
         return rect
 
     def clear(self) -> None:
-        self.band.reset()
+        if self.band is not None:
+            self.band.reset()
         self.last_extent = None
 
     def remove(self) -> None:
-        """Take the rubber band off the canvas (plugin unload)."""
+        """Take the rubber band off the canvas (plugin unload); safe to call twice."""
+        if self.band is None:
+            return
         self.clear()
         scene = self.canvas.scene()
         if scene is not None:
             scene.removeItem(self.band)
-        self.band = None  # type: ignore[assignment]
+        self.band = None
