@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import numpy as np
-from qgis.PyQt.QtCore import QObject, pyqtSignal
+from qgis.PyQt.QtCore import QObject, QTimer, pyqtSignal
 
 from ..algorithms.i18n import tr
 from ..algorithms.store import (
@@ -72,6 +72,7 @@ REASON_CODES = (
 )
 LINE_TYPES = {"redline": "eco_redline", "farmland": "farmland", "boundary": "dev_boundary"}
 MIN_LINE_OVERLAP = 0.01  # m²: below this a control line only touches the patch
+RESUME_DELAY_MS = 1500
 
 
 # ----------------------------------------------------------------------------------------------
@@ -79,11 +80,17 @@ MIN_LINE_OVERLAP = 0.01  # m²: below this a control line only touches the patch
 # ----------------------------------------------------------------------------------------------
 
 
-def is_chinese() -> bool:
-    """QGIS's user locale is Chinese (``zh_CN``, ``zh-Hans``, ``zh``)."""
-    from qgis.core import QgsApplication
+_CHINESE: bool | None = None
 
-    return (QgsApplication.locale() or "").lower().startswith("zh")
+
+def is_chinese() -> bool:
+    """QGIS's user locale is Chinese (``zh_CN``, ``zh-Hans``, ``zh``); QGIS needs a restart to change it."""
+    global _CHINESE
+    if _CHINESE is None:
+        from qgis.core import QgsApplication
+
+        _CHINESE = (QgsApplication.locale() or "").lower().startswith("zh")
+    return _CHINESE
 
 
 def order_label(order: str) -> str:
@@ -472,6 +479,13 @@ class ReviewController(QObject):
         self._file_id: tuple[int, int] | None = None
         self._lines = None  # lazily: (geoms, line_type, stage, name, STRtree)
         self._has_adjustments = False
+        # Where the reviewer is, written to the settings at most every RESUME_DELAY_MS and on close:
+        # a QgsSettings write costs ~10 ms, more than the rest of a step.
+        self._resume: tuple[str, str] | None = None
+        self._resume_timer = QTimer(self)
+        self._resume_timer.setSingleShot(True)
+        self._resume_timer.setInterval(RESUME_DELAY_MS)
+        self._resume_timer.timeout.connect(self.flush_resume)
 
     # ------------------------------------------------------------------------------------------
     # Messages
@@ -560,6 +574,7 @@ class ReviewController(QObject):
         return True
 
     def close(self) -> None:
+        self.flush_resume()
         if self.store is None:
             return
         self.store.close()
@@ -769,7 +784,16 @@ class ReviewController(QObject):
 
     def _remember(self, patch_id: str) -> None:
         if self.path:
-            settings.set_last_patch(self.path, patch_id)
+            self._resume = (self.path, patch_id)
+            if not self._resume_timer.isActive():
+                self._resume_timer.start()
+
+    def flush_resume(self) -> None:
+        """Write where the reviewer is (per user, per blueprint) to the settings now."""
+        self._resume_timer.stop()
+        if self._resume is not None:
+            settings.set_last_patch(*self._resume)
+            self._resume = None
 
     def reload_current(self) -> None:
         if self.current is None:
