@@ -6,27 +6,27 @@
     <message>
       <location filename="../ui/class_picker.ui" />
       <source>Classes the plans give this patch are listed first. Type a code or a name to filter.</source>
-      <translation type="unfinished" />
+      <translation>先列出各规划对此图斑给出的地类。输入代码或名称进行筛选。</translation>
     </message>
     <message>
       <location filename="../ui/class_picker.ui" />
       <source>Code</source>
-      <translation type="unfinished" />
+      <translation>代码</translation>
     </message>
     <message>
       <location filename="../ui/class_picker.ui" />
       <source>Code or name, e.g. 0103 or 旱地</source>
-      <translation type="unfinished" />
+      <translation>代码或名称，例如 0103 或 旱地</translation>
     </message>
     <message>
       <location filename="../ui/class_picker.ui" />
       <source>Name</source>
-      <translation>姓名</translation>
+      <translation>名称</translation>
     </message>
     <message>
       <location filename="../ui/class_picker.ui" />
       <source>Unified class (用地用海 2023)</source>
-      <translation type="unfinished" />
+      <translation>统一地类（用地用海 2023）</translation>
     </message>
   </context>
   <context>
@@ -34,42 +34,42 @@
     <message>
       <location filename="../ui/dock.ui" />
       <source>Approved exception</source>
-      <translation type="unfinished" />
+      <translation>特批例外</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Area</source>
-      <translation type="unfinished" />
+      <translation>面积</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Area (m²)</source>
-      <translation type="unfinished" />
+      <translation>面积（平方米）</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Comment</source>
-      <translation type="unfinished" />
+      <translation>说明</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Current decision</source>
-      <translation type="unfinished" />
+      <translation>当前决定</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Current patch</source>
-      <translation type="unfinished" />
+      <translation>当前图斑</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Deduct (扣除)</source>
-      <translation type="unfinished" />
+      <translation>扣除</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Defer</source>
-      <translation type="unfinished" />
+      <translation>暂缓</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
@@ -79,102 +79,102 @@
     <message>
       <location filename="../ui/dock.ui" />
       <source>Filter the map layer too</source>
-      <translation type="unfinished" />
+      <translation>同时筛选地图图层</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Go</source>
-      <translation type="unfinished" />
+      <translation>转到</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Go to patch</source>
-      <translation type="unfinished" />
+      <translation>转到图斑</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Go to the next undecided patch after recording</source>
-      <translation type="unfinished" />
+      <translation>记录后转到下一个未决图斑</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>History (opinions and decisions)</source>
-      <translation type="unfinished" />
+      <translation>历史（意见与决定）</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Kinds</source>
-      <translation type="unfinished" />
+      <translation>类型</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Next</source>
-      <translation type="unfinished" />
+      <translation>下一个</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Next undecided</source>
-      <translation type="unfinished" />
+      <translation>下一个未决</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>No blueprint open</source>
-      <translation type="unfinished" />
+      <translation>未打开蓝图</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Open blueprint…</source>
-      <translation type="unfinished" />
+      <translation>打开蓝图…</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Order and filters</source>
-      <translation type="unfinished" />
+      <translation>排序与筛选</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Order by</source>
-      <translation type="unfinished" />
+      <translation>排序</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Patch id</source>
-      <translation type="unfinished" />
+      <translation>图斑编号</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Previous</source>
-      <translation type="unfinished" />
+      <translation>上一个</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Re-confirm the earlier decision</source>
-      <translation type="unfinished" />
+      <translation>重新确认原决定</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Reason</source>
-      <translation type="unfinished" />
+      <translation>理由</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Record</source>
-      <translation type="unfinished" />
+      <translation>记录</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Refresh</source>
-      <translation type="unfinished" />
+      <translation>刷新</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Reset filters</source>
-      <translation type="unfinished" />
+      <translation>重置筛选</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Retain line (保留)</source>
-      <translation type="unfinished" />
+      <translation>保留</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
@@ -184,47 +184,47 @@
     <message>
       <location filename="../ui/dock.ui" />
       <source>Set unified class…</source>
-      <translation type="unfinished" />
+      <translation>设定统一地类…</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Sliver</source>
-      <translation type="unfinished" />
+      <translation>碎片</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Status</source>
-      <translation type="unfinished" />
+      <translation>状态</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Street</source>
-      <translation type="unfinished" />
+      <translation>街道</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Streets</source>
-      <translation type="unfinished" />
+      <translation>街道</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Technical error</source>
-      <translation type="unfinished" />
+      <translation>技术误差</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Why — written with the decision</source>
-      <translation type="unfinished" />
+      <translation>理由说明——随决定一并写入</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>Withdraw line (退出)</source>
-      <translation type="unfinished" />
+      <translation>退出</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
       <source>any</source>
-      <translation type="unfinished" />
+      <translation>全部</translation>
     </message>
   </context>
   <context>
@@ -237,7 +237,7 @@
     <message>
       <location filename="../ui/settings_page.ui" />
       <source>Name</source>
-      <translation>姓名</translation>
+      <translation>名称</translation>
     </message>
     <message>
       <location filename="../ui/settings_page.ui" />
@@ -268,7 +268,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="801" />
+      <location filename="../algorithms/detect.py" line="809" />
       <source>(outside every street)</source>
       <translation type="unfinished" />
     </message>
@@ -285,7 +285,7 @@
     <message>
       <location filename="../algorithms/store/decisions.py" line="266" />
       <source>A control-line adjustment must be one of {targets}.</source>
-      <translation type="unfinished" />
+      <translation>控制线调整必须是以下之一：{targets}。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="251" />
@@ -300,12 +300,12 @@
     <message>
       <location filename="../algorithms/store/decisions.py" line="270" />
       <source>A decision needs the reviewer's name (set it in the plugin settings).</source>
-      <translation type="unfinished" />
+      <translation>决定需要审查人姓名（请在插件设置中填写）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1040" />
+      <location filename="../ui/controller.py" line="1064" />
       <source>A newer detection run closed this patch: the ground no longer differs. It is out of the queue.</source>
-      <translation type="unfinished" />
+      <translation>新一轮检测已关闭此图斑：该处已不再存在差异，图斑已移出队列。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1271" />
@@ -315,25 +315,25 @@
     <message>
       <location filename="../ui/dock.py" line="632" />
       <source>Adopt the {plan} for this patch — key {key}</source>
-      <translation type="unfinished" />
+      <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="172" />
+      <location filename="../ui/controller.py" line="179" />
       <source>Approved exception</source>
-      <translation type="unfinished" />
+      <translation>特批例外</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="185" />
       <source>Approved exception: both plans keep their use; the blueprint draws the chosen plan</source>
-      <translation type="unfinished" />
+      <translation>特批例外：两规各自保留用途；蓝图按所选规划绘制</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="92" />
+      <location filename="../ui/controller.py" line="99" />
       <source>Area</source>
-      <translation type="unfinished" />
+      <translation>面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="572" />
+      <location filename="../algorithms/detect.py" line="580" />
       <source>Assembling patches</source>
       <translation type="unfinished" />
     </message>
@@ -343,19 +343,19 @@
       <translation>自动识别的标准：{std}（置信度 {conf:.0%}）。{msg}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="173" />
+      <location filename="../ui/controller.py" line="180" />
       <source>Awaiting expert review</source>
-      <translation type="unfinished" />
+      <translation>待专家评审</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="228" />
       <source>Blueprint (integrated land use)</source>
-      <translation type="unfinished" />
+      <translation>一张蓝图（整合用地）</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="298" />
       <source>Blueprint GeoPackage (*.gpkg);;All files (*)</source>
-      <translation type="unfinished" />
+      <translation>蓝图 GeoPackage (*.gpkg);;所有文件 (*)</translation>
     </message>
     <message>
       <location filename="../algorithms/overlay.py" line="66" />
@@ -398,14 +398,14 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1068" />
+      <location filename="../ui/controller.py" line="1092" />
       <source>Changed by a re-detection: re-confirm or change the earlier decision ({action}).</source>
-      <translation type="unfinished" />
+      <translation>重新检测发现变化：请重新确认或修改原决定（{action}）。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="779" />
       <source>Change…</source>
-      <translation type="unfinished" />
+      <translation>修改…</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="144" />
@@ -415,7 +415,7 @@
     <message>
       <location filename="../ui/layers.py" line="69" />
       <source>Class conflicts</source>
-      <translation type="unfinished" />
+      <translation>地类冲突</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="100" />
@@ -423,7 +423,7 @@
       <translation>图层的用地分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="486" />
+      <location filename="../algorithms/detect.py" line="494" />
       <source>Cleaning inputs</source>
       <translation type="unfinished" />
     </message>
@@ -440,20 +440,20 @@
     <message>
       <location filename="../ui/dock.py" line="166" />
       <source>Comment</source>
-      <translation type="unfinished" />
+      <translation>说明</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1050" />
+      <location filename="../ui/controller.py" line="1074" />
       <source>Conflict: {n} final decision(s) were made without seeing the current one. The leading-group office resolves it by recording a new decision.</source>
-      <translation type="unfinished" />
+      <translation>冲突：有 {n} 条最终决定是在未看到当前决定的情况下作出的。由领导小组办公室记录一条新决定来解决。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="151" />
       <source>Construction</source>
-      <translation type="unfinished" />
+      <translation>建设属性</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="440" />
+      <location filename="../algorithms/detect.py" line="448" />
       <source>Control line layer '{line}' is empty</source>
       <translation type="unfinished" />
     </message>
@@ -475,22 +475,22 @@
     <message>
       <location filename="../ui/dock.py" line="190" />
       <source>Control line: deduct (扣除)</source>
-      <translation type="unfinished" />
+      <translation>控制线：扣除</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="188" />
       <source>Control line: retain (保留)</source>
-      <translation type="unfinished" />
+      <translation>控制线：保留</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="189" />
       <source>Control line: withdraw (退出)</source>
-      <translation type="unfinished" />
+      <translation>控制线：退出</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="218" />
       <source>Control lines</source>
-      <translation type="unfinished" />
+      <translation>控制线</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1504" />
@@ -500,32 +500,32 @@
     <message>
       <location filename="../ui/dock.py" line="545" />
       <source>Control lines:</source>
-      <translation type="unfinished" />
+      <translation>控制线：</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="549" />
       <source>Control lines: none involved</source>
-      <translation type="unfinished" />
+      <translation>控制线：不涉及</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="227" />
+      <location filename="../ui/controller.py" line="234" />
       <source>Control-line adjustment ({kind})</source>
-      <translation type="unfinished" />
+      <translation>控制线调整（{kind}）</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="213" />
       <source>Control-line adjustments</source>
-      <translation type="unfinished" />
+      <translation>控制线调整</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="170" />
+      <location filename="../ui/controller.py" line="177" />
       <source>Control-line coordination</source>
-      <translation type="unfinished" />
+      <translation>控制线协调</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="530" />
+      <location filename="../ui/controller.py" line="544" />
       <source>Could not open {path}: {error}</source>
-      <translation type="unfinished" />
+      <translation>无法打开 {path}：{error}</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="106" />
@@ -543,14 +543,14 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1231" />
+      <location filename="../ui/controller.py" line="1255" />
       <source>Decision recorded on {patch}: {action}.</source>
-      <translation type="unfinished" />
+      <translation>已记录对 {patch} 的决定：{action}。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="195" />
       <source>Defer: decide later (not counted as decided)</source>
-      <translation type="unfinished" />
+      <translation>暂缓：稍后决定（不计为已决定）</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="163" />
@@ -563,14 +563,14 @@
       <translation>部门意见</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1065" />
+      <location filename="../ui/controller.py" line="1089" />
       <source>Department opinions disagree — {opinions}</source>
-      <translation type="unfinished" />
+      <translation>部门意见不一致 — {opinions}</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="613" />
       <source>Departments give opinions; only the leading-group office decides. Your opinion is written at once.</source>
-      <translation type="unfinished" />
+      <translation>各部门提出意见，只有领导小组办公室作出决定。您的意见立即写入。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="137" />
@@ -578,24 +578,24 @@
       <translation>识别置信度</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="135" />
+      <location filename="../ui/controller.py" line="142" />
       <source>Development plan (main functions)</source>
-      <translation type="unfinished" />
+      <translation>主体功能区规划</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="67" />
       <source>Development-prohibited zones</source>
-      <translation type="unfinished" />
+      <translation>禁止开发区域</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="209" />
       <source>Difference patches</source>
-      <translation type="unfinished" />
+      <translation>差异图斑</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="171" />
+      <location filename="../ui/controller.py" line="178" />
       <source>Digitising error (sliver)</source>
-      <translation type="unfinished" />
+      <translation>数字化误差（碎片）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1183" />
@@ -603,7 +603,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="442" />
+      <location filename="../algorithms/detect.py" line="450" />
       <source>Each control line may be given once</source>
       <translation type="unfinished" />
     </message>
@@ -613,19 +613,19 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="418" />
+      <location filename="../algorithms/detect.py" line="426" />
       <source>Each plan role may be given once; repeated: {roles}</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/dock.py" line="588" />
       <source>Earlier patches and their decisions:</source>
-      <translation type="unfinished" />
+      <translation>原图斑及其决定：</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="63" />
       <source>Eco control zones</source>
-      <translation type="unfinished" />
+      <translation>生态管控区</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="750" />
@@ -633,39 +633,39 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="136" />
+      <location filename="../ui/controller.py" line="143" />
       <source>Eco-environment plan</source>
-      <translation type="unfinished" />
+      <translation>生态环境保护规划</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="167" />
+      <location filename="../ui/controller.py" line="174" />
       <source>Ecological protection</source>
-      <translation type="unfinished" />
+      <translation>生态保护</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="144" />
+      <location filename="../ui/controller.py" line="151" />
       <source>Ecological protection red line</source>
-      <translation type="unfinished" />
+      <translation>生态保护红线</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="62" />
       <source>Ecological red line</source>
-      <translation type="unfinished" />
+      <translation>生态保护红线</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="603" />
+      <location filename="../algorithms/detect.py" line="611" />
       <source>Ellipsoidal areas</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="164" />
+      <location filename="../ui/controller.py" line="171" />
       <source>Error in a plan</source>
-      <translation type="unfinished" />
+      <translation>规划编制错误</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="725" />
+      <location filename="../ui/controller.py" line="740" />
       <source>Every patch in this queue is decided.</source>
-      <translation type="unfinished" />
+      <translation>此队列中的图斑均已决定。</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="550" />
@@ -673,9 +673,9 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="168" />
+      <location filename="../ui/controller.py" line="175" />
       <source>Farmland protection</source>
-      <translation type="unfinished" />
+      <translation>耕地保护</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="138" />
@@ -718,9 +718,9 @@
       <translation>标记为“未映射”并继续</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="138" />
+      <location filename="../ui/controller.py" line="145" />
       <source>Forestry plan</source>
-      <translation type="unfinished" />
+      <translation>林地保护利用规划</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="605" />
@@ -728,7 +728,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="444" />
+      <location filename="../algorithms/detect.py" line="452" />
       <source>Give at least two plans, or one plan and at least one control line</source>
       <translation type="unfinished" />
     </message>
@@ -740,12 +740,12 @@
     <message>
       <location filename="../ui/dock.py" line="178" />
       <source>Go to the patch id typed on the left</source>
-      <translation type="unfinished" />
+      <translation>转到左侧输入的图斑编号</translation>
     </message>
     <message>
       <location filename="../ui/class_picker.py" line="56" />
       <source>Groups (when only the group is known)</source>
-      <translation type="unfinished" />
+      <translation>地类组（仅知大类时）</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="59" />
@@ -765,7 +765,7 @@
     <message>
       <location filename="../ui/class_picker.py" line="39" />
       <source>In this patch</source>
-      <translation type="unfinished" />
+      <translation>本图斑涉及的地类</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="92" />
@@ -780,47 +780,47 @@
     <message>
       <location filename="../algorithms/store/core.py" line="392" />
       <source>It has no GeoPackage tables.</source>
-      <translation type="unfinished" />
+      <translation>它没有 GeoPackage 表。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="337" />
       <source>It is a folder.</source>
-      <translation type="unfinished" />
+      <translation>它是一个文件夹。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="346" />
       <source>It is not an SQLite database.</source>
-      <translation type="unfinished" />
+      <translation>它不是 SQLite 数据库。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="169" />
+      <location filename="../ui/controller.py" line="176" />
       <source>Key project</source>
-      <translation type="unfinished" />
+      <translation>重大项目</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="137" />
+      <location filename="../ui/controller.py" line="144" />
       <source>Key projects</source>
-      <translation type="unfinished" />
+      <translation>重大项目</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="249" />
+      <location filename="../algorithms/detect.py" line="254" />
       <source>Key projects layer {layer}: field {field} not found</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="93" />
+      <location filename="../ui/controller.py" line="100" />
       <source>Kind</source>
-      <translation type="unfinished" />
+      <translation>类型</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="98" />
       <source>Kind: {group}</source>
-      <translation type="unfinished" />
+      <translation>类型：{group}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="134" />
+      <location filename="../ui/controller.py" line="141" />
       <source>Land-use plan</source>
-      <translation type="unfinished" />
+      <translation>土地利用总体规划</translation>
     </message>
     <message>
       <location filename="../algorithms/vector_io.py" line="52" />
@@ -858,7 +858,7 @@
       <translation>正在映射代码…</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="590" />
+      <location filename="../algorithms/detect.py" line="598" />
       <source>Measuring patches</source>
       <translation type="unfinished" />
     </message>
@@ -873,29 +873,29 @@
       <translation>用地名称字段（代码缺失时使用）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1076" />
+      <location filename="../ui/controller.py" line="1100" />
       <source>New patch from a re-detection: see the earlier patches' decisions below and confirm one.</source>
-      <translation type="unfinished" />
+      <translation>重新检测产生的新图斑：请查看下方原图斑的决定并确认。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="165" />
+      <location filename="../ui/controller.py" line="172" />
       <source>Newer approval or permit</source>
-      <translation type="unfinished" />
+      <translation>新批准的项目或许可</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="175" />
       <source>Next patch</source>
-      <translation type="unfinished" />
+      <translation>下一个图斑</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="177" />
       <source>Next patch that is not decided</source>
-      <translation type="unfinished" />
+      <translation>下一个未决图斑</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="363" />
       <source>No blueprint open</source>
-      <translation type="unfinished" />
+      <translation>未打开蓝图</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="483" />
@@ -928,7 +928,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="454" />
+      <location filename="../algorithms/detect.py" line="462" />
       <source>No enabled rule applies to the given inputs ({why})</source>
       <translation type="unfinished" />
     </message>
@@ -940,17 +940,17 @@
     <message>
       <location filename="../ui/dock.py" line="487" />
       <source>No patch</source>
-      <translation type="unfinished" />
+      <translation>无图斑</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="671" />
+      <location filename="../ui/controller.py" line="686" />
       <source>No patch matches these filters. Widen or reset the filters.</source>
-      <translation type="unfinished" />
+      <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="326" />
       <source>No recent blueprints</source>
-      <translation type="unfinished" />
+      <translation>没有最近打开的蓝图</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="325" />
@@ -968,9 +968,9 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1159" />
+      <location filename="../ui/controller.py" line="1183" />
       <source>Nothing was written; what you typed is kept in the form.</source>
-      <translation type="unfinished" />
+      <translation>未写入任何内容；您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="112" />
@@ -985,42 +985,42 @@
     <message>
       <location filename="../ui/dock.py" line="298" />
       <source>Open a blueprint</source>
-      <translation type="unfinished" />
+      <translation>打开蓝图</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1130" />
+      <location filename="../ui/controller.py" line="1154" />
       <source>Open a blueprint and choose a patch first.</source>
-      <translation type="unfinished" />
+      <translation>请先打开蓝图并选择一个图斑。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="785" />
       <source>Open settings</source>
-      <translation type="unfinished" />
+      <translation>打开设置</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1224" />
+      <location filename="../ui/controller.py" line="1248" />
       <source>Opinion recorded on {patch}: {action}.</source>
-      <translation type="unfinished" />
+      <translation>已记录对 {patch} 的意见：{action}。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="452" />
       <source>Order and filters</source>
-      <translation type="unfinished" />
+      <translation>排序与筛选</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="450" />
       <source>Order and filters (filtered)</source>
-      <translation type="unfinished" />
+      <translation>排序与筛选（已筛选）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="174" />
+      <location filename="../ui/controller.py" line="181" />
       <source>Other</source>
-      <translation type="unfinished" />
+      <translation>其他</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="131" />
       <source>Other lines</source>
-      <translation type="unfinished" />
+      <translation>其他控制线</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="805" />
@@ -1035,21 +1035,26 @@
     <message>
       <location filename="../algorithms/store/core.py" line="674" />
       <source>Patch {patch} is not in the blueprint {path}.</source>
-      <translation type="unfinished" />
+      <translation>图斑 {patch} 不在蓝图 {path} 中。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="747" />
+      <location filename="../ui/controller.py" line="762" />
       <source>Patch {patch} is not in the current queue ({status}); it is shown, but stepping continues in the queue.</source>
-      <translation type="unfinished" />
+      <translation>图斑 {patch} 不在当前队列中（{status}）；已显示该图斑，但翻页仍在队列中进行。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1203" />
+      <location filename="../ui/controller.py" line="1227" />
       <source>Patch {patch} was closed by a newer detection run (the ground no longer differs). Your entry ({action}) is recorded in its history, but the patch is out of the queue.</source>
-      <translation type="unfinished" />
+      <translation>图斑 {patch} 已被新一轮检测关闭（该处已不再存在差异）。您的记录（{action}）已写入其历史，但该图斑已移出队列。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1273" />
+      <location filename="../ui/controller.py" line="1297" />
       <source>Patch {patch} was closed by a newer detection run and left the queue.</source>
+      <translation>图斑 {patch} 已被新一轮检测关闭，已移出队列。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1685" />
+      <source>Patch {pid} ({kind}): cannot tell which lines it concerns</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1058,9 +1063,9 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="145" />
+      <location filename="../ui/controller.py" line="152" />
       <source>Permanent basic farmland</source>
-      <translation type="unfinished" />
+      <translation>永久基本农田</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1265" />
@@ -1068,17 +1073,17 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="429" />
+      <location filename="../algorithms/detect.py" line="437" />
       <source>Plan '{role}' ({layer}) is empty</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="257" />
+      <location filename="../algorithms/detect.py" line="262" />
       <source>Plan '{role}' ({layer}) is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="423" />
+      <location filename="../algorithms/detect.py" line="431" />
       <source>Plan '{role}': unknown kind '{kind}' (expected {kinds})</source>
       <translation type="unfinished" />
     </message>
@@ -1095,17 +1100,17 @@
     <message>
       <location filename="../ui/layers.py" line="224" />
       <source>Plan: {plan}</source>
-      <translation type="unfinished" />
+      <translation>规划：{plan}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="166" />
+      <location filename="../ui/controller.py" line="173" />
       <source>Planning policy</source>
-      <translation type="unfinished" />
+      <translation>规划政策</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="221" />
       <source>Plans</source>
-      <translation type="unfinished" />
+      <translation>规划</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1181" />
@@ -1115,17 +1120,17 @@
     <message>
       <location filename="../ui/dock.py" line="176" />
       <source>Previous patch</source>
-      <translation type="unfinished" />
+      <translation>上一个图斑</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="197" />
       <source>Re-confirm the earlier decision on a changed or replaced patch</source>
-      <translation type="unfinished" />
+      <translation>对已变更或被替代的图斑重新确认原决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="729" />
+      <location filename="../ui/controller.py" line="744" />
       <source>Reached the end of the queue; continued from the start.</source>
-      <translation type="unfinished" />
+      <translation>已到队列末尾，从头继续。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="169" />
@@ -1140,27 +1145,27 @@
     <message>
       <location filename="../ui/dock.py" line="165" />
       <source>Reason</source>
-      <translation type="unfinished" />
+      <translation>理由</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1326" />
+      <location filename="../ui/controller.py" line="1350" />
       <source>Reopened the blueprint {path}.</source>
-      <translation type="unfinished" />
+      <translation>已重新打开蓝图 {path}。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="556" />
+      <location filename="../ui/controller.py" line="570" />
       <source>Resumed at patch {patch}, where you stopped.</source>
-      <translation type="unfinished" />
+      <translation>已回到您上次停下的图斑 {patch}。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="772" />
       <source>Review</source>
-      <translation type="unfinished" />
+      <translation>审查</translation>
     </message>
     <message>
       <location filename="../ui/gui.py" line="50" />
       <source>Review dock</source>
-      <translation type="unfinished" />
+      <translation>审查面板</translation>
     </message>
     <message>
       <location filename="../ui/gui.py" line="63" />
@@ -1188,24 +1193,24 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="518" />
+      <location filename="../algorithms/detect.py" line="526" />
       <source>Rule {kind}: {name}</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/dock.py" line="181" />
       <source>Set the unified class (用地用海 2023) from the code tables</source>
-      <translation type="unfinished" />
+      <translation>从分类表中设定统一地类（用地用海 2023）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1138" />
+      <location filename="../ui/controller.py" line="1162" />
       <source>Set your name and department in the plugin settings first (Settings ▸ Options ▸ Multi-Plan Integration). What you typed is kept in the form.</source>
-      <translation type="unfinished" />
+      <translation>请先在插件设置中填写姓名和部门（设置 ▸ 选项 ▸ 多规合一）。您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="784" />
       <source>Set your name, department and role once.</source>
-      <translation type="unfinished" />
+      <translation>请设置一次姓名、部门和角色。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1228" />
@@ -1213,9 +1218,9 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="91" />
+      <location filename="../ui/controller.py" line="98" />
       <source>Severity</source>
-      <translation type="unfinished" />
+      <translation>严重程度</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="118" />
@@ -1225,12 +1230,12 @@
     <message>
       <location filename="../ui/layers.py" line="111" />
       <source>Sliver (technical difference)</source>
-      <translation type="unfinished" />
+      <translation>碎片（技术差异）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1084" />
+      <location filename="../ui/controller.py" line="1108" />
       <source>Sliver ({reason}): probably a digitising difference, not a planning one.</source>
-      <translation type="unfinished" />
+      <translation>碎片（{reason}）：可能是数字化误差，而非规划差异。</translation>
     </message>
     <message>
       <location filename="../algorithms/slivers.py" line="55" />
@@ -1243,27 +1248,27 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1213" />
+      <location filename="../ui/controller.py" line="1237" />
       <source>Someone else decided patch {patch} after you opened it. Your decision ({action}) is recorded as a conflict, not as the current decision; the history shows both. Record a new decision to resolve it.</source>
-      <translation type="unfinished" />
+      <translation>在您打开图斑 {patch} 之后，另一人已作出决定。您的决定（{action}）记为冲突，而不是当前决定；历史中两者均可见。请记录一条新决定以解决冲突。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="148" />
       <source>Source code</source>
-      <translation type="unfinished" />
+      <translation>原代码</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="149" />
       <source>Source name</source>
-      <translation type="unfinished" />
+      <translation>原名称</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="147" />
       <source>Source standard</source>
-      <translation type="unfinished" />
+      <translation>原分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="564" />
+      <location filename="../algorithms/detect.py" line="572" />
       <source>Splitting by street</source>
       <translation type="unfinished" />
     </message>
@@ -1280,10 +1285,10 @@
     <message>
       <location filename="../ui/dock.py" line="161" />
       <source>State</source>
-      <translation type="unfinished" />
+      <translation>状态</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="642" />
+      <location filename="../algorithms/detect.py" line="650" />
       <source>Statistics</source>
       <translation type="unfinished" />
     </message>
@@ -1293,9 +1298,9 @@
       <translation>停止并列出未知代码</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="94" />
+      <location filename="../ui/controller.py" line="101" />
       <source>Street</source>
-      <translation type="unfinished" />
+      <translation>街道</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1185" />
@@ -1305,7 +1310,7 @@
     <message>
       <location filename="../ui/dock.py" line="192" />
       <source>Technical error (sliver): the blueprint takes the neighbouring agreed class</source>
-      <translation type="unfinished" />
+      <translation>技术误差（碎片）：蓝图采用相邻的一致地类</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="171" />
@@ -1315,12 +1320,22 @@
     <message>
       <location filename="../algorithms/store/decisions.py" line="262" />
       <source>The action {action} needs a target (a plan role, a unified class or a line change).</source>
+      <translation>操作 {action} 需要指定目标（规划角色、统一地类或控制线调整）。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1628" />
+      <source>The blueprint has no control lines: run multiplan:reconcilecontrollines first</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="600" />
-      <source>The blueprint is in WAL mode (another program, often QGIS while editing, left it so and still has it open). That is safe on this computer's disk, but on a network folder two computers must not use it at once: close the other program and reopen the blueprint.</source>
+      <location filename="../algorithms/lines.py" line="1631" />
+      <source>The blueprint has no input control lines: run multiplan:reconcilecontrollines first</source>
       <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="615" />
+      <source>The blueprint is in WAL mode (another program, often QGIS while editing, left it so and still has it open). That is safe on this computer's disk, but on a network folder two computers must not use it at once: close the other program and reopen the blueprint.</source>
+      <translation>蓝图处于 WAL 模式（另一个程序——通常是正在编辑的 QGIS——将其置于此模式且仍在使用）。在本机磁盘上是安全的，但在网络文件夹中不能两台电脑同时使用：请关闭另一个程序后重新打开蓝图。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="969" />
@@ -1330,37 +1345,37 @@
     <message>
       <location filename="../algorithms/store/errors.py" line="123" />
       <source>The blueprint {path} is locked by another user or program (waited {seconds:.1f} s).</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 被其他用户或程序锁定（已等待 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1300" />
+      <location filename="../ui/controller.py" line="1324" />
       <source>The blueprint {path} is not there any more (moved, renamed or deleted, or its network folder is disconnected). Decisions you record are kept in the pending journal on this computer.</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 已不在原处（被移动、重命名或删除，或网络文件夹已断开）。您记录的决定保存在本机待写日志中。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="110" />
       <source>The blueprint {path} is read-only (the file, or its folder, cannot be written, or it was opened read-only).</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 为只读（文件或其所在文件夹不可写，或以只读方式打开）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="590" />
+      <location filename="../ui/controller.py" line="605" />
       <source>The blueprint {path} is read-only ({reason}). You can review it; decisions you record are kept in the pending journal on this computer and written when it can be written again (then press Refresh).</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 为只读（{reason}）。您可以查看；记录的决定保存在本机待写日志中，待文件可写后写入（届时请点击“刷新”）。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="82" />
       <source>The blueprint {path} uses schema version {found}, but this plugin understands versions up to {supported}. Update the Multi-Plan Integration plugin to open it.</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 使用结构版本 {found}，而本插件最高支持版本 {supported}。请更新多规合一插件后再打开。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="98" />
       <source>The blueprint {path} uses the older schema version {found} and must be upgraded to version {supported}; open it with write access once to upgrade it.</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 使用较旧的结构版本 {found}，需升级到版本 {supported}；请以可写方式打开一次以完成升级。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="47" />
       <source>The blueprint {path} was not found: it may have been moved, renamed or deleted, or its network folder is not connected.</source>
-      <translation type="unfinished" />
+      <translation>未找到蓝图 {path}：可能已被移动、重命名或删除，或其网络文件夹未连接。</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="266" />
@@ -1388,9 +1403,9 @@
       <translation>规划图层为空，无需统一。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="672" />
+      <location filename="../ui/controller.py" line="687" />
       <source>The review queue is empty: this blueprint has no open patches. Run difference detection into it first, or open another blueprint.</source>
-      <translation type="unfinished" />
+      <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="151" />
@@ -1408,29 +1423,29 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1182" />
+      <location filename="../ui/controller.py" line="1206" />
       <source>There is no earlier decision to re-confirm on this patch.</source>
-      <translation type="unfinished" />
+      <translation>此图斑没有可重新确认的原决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="741" />
+      <location filename="../ui/controller.py" line="756" />
       <source>There is no patch {patch} in this blueprint.</source>
-      <translation type="unfinished" />
+      <translation>此蓝图中没有图斑 {patch}。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1227" />
+      <location filename="../ui/controller.py" line="1251" />
       <source>This decision was already in the blueprint.</source>
-      <translation type="unfinished" />
+      <translation>该决定已在蓝图中。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="711" />
+      <location filename="../ui/controller.py" line="726" />
       <source>This is the first patch of the queue.</source>
-      <translation type="unfinished" />
+      <translation>这是队列中的第一个图斑。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="701" />
+      <location filename="../ui/controller.py" line="716" />
       <source>This is the last patch of the queue.</source>
-      <translation type="unfinished" />
+      <translation>这是队列中的最后一个图斑。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="62" />
@@ -1450,12 +1465,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="150" />
       <source>Unified class</source>
-      <translation type="unfinished" />
+      <translation>统一地类</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="258" />
       <source>Unknown action {action}; expected one of {actions}.</source>
-      <translation type="unfinished" />
+      <translation>未知操作 {action}；应为以下之一：{actions}。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="955" />
@@ -1463,7 +1478,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="435" />
+      <location filename="../algorithms/detect.py" line="443" />
       <source>Unknown control line '{line}' (expected {lines})</source>
       <translation type="unfinished" />
     </message>
@@ -1513,49 +1528,49 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="146" />
+      <location filename="../ui/controller.py" line="153" />
       <source>Urban development boundary</source>
-      <translation type="unfinished" />
+      <translation>城镇开发边界</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="66" />
       <source>Urban vs land-use plan (两规)</source>
-      <translation type="unfinished" />
+      <translation>两规差异</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="133" />
+      <location filename="../ui/controller.py" line="140" />
       <source>Urban-rural plan</source>
-      <translation type="unfinished" />
+      <translation>城乡规划</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="160" />
       <source>What</source>
-      <translation type="unfinished" />
+      <translation>内容</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1165" />
+      <location filename="../ui/controller.py" line="1189" />
       <source>What you typed is kept in the form.</source>
-      <translation type="unfinished" />
+      <translation>您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="159" />
       <source>When</source>
-      <translation type="unfinished" />
+      <translation>时间</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="162" />
       <source>Who</source>
-      <translation type="unfinished" />
+      <translation>审查人</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="784" />
       <source>Who are you?</source>
-      <translation type="unfinished" />
+      <translation>您是谁？</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="500" />
+      <location filename="../ui/controller.py" line="514" />
       <source>Who are you? Set your name, department and role in the plugin settings before recording.</source>
-      <translation type="unfinished" />
+      <translation>您是谁？记录之前请在插件设置中填写姓名、部门和角色。</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="250" />
@@ -1590,7 +1605,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="179" />
       <source>Write pending decisions and show others' decisions</source>
-      <translation type="unfinished" />
+      <translation>写入待写决定并显示他人的决定</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1088" />
@@ -1600,7 +1615,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/errors.py" line="136" />
       <source>Writing to the blueprint {path} failed: {error}.</source>
-      <translation type="unfinished" />
+      <translation>写入蓝图 {path} 失败：{error}。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="262" />
@@ -1610,22 +1625,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="611" />
       <source>You decide for the leading-group office; a decision is written at once.</source>
-      <translation type="unfinished" />
+      <translation>您代表领导小组办公室决定；决定立即写入。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="609" />
       <source>Your decision</source>
-      <translation type="unfinished" />
+      <translation>您的决定</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="37" />
       <source>Your decision was kept in the pending journal on this computer ({journal}) and will be written with the next successful write.</source>
-      <translation type="unfinished" />
+      <translation>您的决定已保存在本机待写日志（{journal}）中，将在下一次成功写入时写入。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="609" />
       <source>Your opinion</source>
-      <translation type="unfinished" />
+      <translation>您的意见</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="201" />
@@ -1655,12 +1670,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/decisions.py" line="83" />
       <source>adjust control line: {target}</source>
-      <translation type="unfinished" />
+      <translation>调整控制线：{target}</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="81" />
       <source>adopt plan {target}</source>
-      <translation type="unfinished" />
+      <translation>采纳{target}</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="418" />
@@ -1670,12 +1685,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="413" />
       <source>any</source>
-      <translation type="unfinished" />
+      <translation>全部</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="84" />
       <source>approved exception (draw {target})</source>
-      <translation type="unfinished" />
+      <translation>特批例外（按{target}绘制）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1288" />
@@ -1683,9 +1698,9 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="151" />
+      <location filename="../ui/controller.py" line="158" />
       <source>as given</source>
-      <translation type="unfinished" />
+      <translation>输入</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="314" />
@@ -1715,12 +1730,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/decisions.py" line="87" />
       <source>changed, re-confirm</source>
-      <translation type="unfinished" />
+      <translation>已变更，待重新确认</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="106" />
+      <location filename="../ui/controller.py" line="113" />
       <source>closed by a newer run</source>
-      <translation type="unfinished" />
+      <translation>已被新一轮检测关闭</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="169" />
@@ -1728,28 +1743,33 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="105" />
+      <location filename="../ui/controller.py" line="112" />
       <source>conflict</source>
-      <translation type="unfinished" />
+      <translation>冲突</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="114" />
+      <location filename="../ui/controller.py" line="121" />
       <source>conflict (open)</source>
-      <translation type="unfinished" />
+      <translation>冲突（未解决）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="115" />
+      <location filename="../ui/controller.py" line="122" />
       <source>conflict (resolved)</source>
-      <translation type="unfinished" />
+      <translation>冲突（已解决）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="181" />
+      <location filename="../ui/controller.py" line="188" />
       <source>construction</source>
-      <translation type="unfinished" />
+      <translation>建设用地</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="205" />
       <source>construction must be 0 or 1, not '{value}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1546" />
+      <source>control-line overlap changed since the last reconciliation</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1773,39 +1793,39 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="112" />
+      <location filename="../ui/controller.py" line="119" />
       <source>current decision</source>
-      <translation type="unfinished" />
+      <translation>当前决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="103" />
+      <location filename="../ui/controller.py" line="110" />
       <source>decided</source>
-      <translation type="unfinished" />
+      <translation>已决定</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="89" />
       <source>deduct (扣除)</source>
-      <translation type="unfinished" />
+      <translation>扣除</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="86" />
       <source>defer</source>
-      <translation type="unfinished" />
+      <translation>暂缓</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="102" />
+      <location filename="../ui/controller.py" line="109" />
       <source>deferred</source>
-      <translation type="unfinished" />
+      <translation>暂缓</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="125" />
+      <location filename="../ui/controller.py" line="132" />
       <source>department opinion</source>
-      <translation type="unfinished" />
+      <translation>部门意见</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="643" />
       <source>draw {plan}</source>
-      <translation type="unfinished" />
+      <translation>按{plan}绘制</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="190" />
@@ -1828,24 +1848,24 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="964" />
+      <location filename="../ui/controller.py" line="988" />
       <source>farmland to replace elsewhere (补划): {area}</source>
-      <translation type="unfinished" />
+      <translation>需补划耕地：{area}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="151" />
+      <location filename="../ui/controller.py" line="158" />
       <source>final</source>
-      <translation type="unfinished" />
+      <translation>最终</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="126" />
+      <location filename="../ui/controller.py" line="133" />
       <source>final decision</source>
-      <translation type="unfinished" />
+      <translation>最终决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="957" />
+      <location filename="../ui/controller.py" line="981" />
       <source>gives up {area} to {other}; proposal: {proposal}</source>
-      <translation type="unfinished" />
+      <translation>让出 {area} 给{other}；建议：{proposal}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="465" />
@@ -1865,7 +1885,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/core.py" line="1233" />
       <source>its folder cannot be written (SQLite needs to create a journal file next to it)</source>
-      <translation type="unfinished" />
+      <translation>所在文件夹不可写（SQLite 需要在其旁边创建日志文件）</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="282" />
@@ -1893,14 +1913,14 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="945" />
+      <location filename="../ui/controller.py" line="969" />
       <source>named by the patch's kind</source>
-      <translation type="unfinished" />
+      <translation>由图斑类型指明</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="541" />
       <source>no</source>
-      <translation type="unfinished" />
+      <translation>否</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="421" />
@@ -1908,34 +1928,34 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="455" />
+      <location filename="../algorithms/detect.py" line="463" />
       <source>no rules</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="181" />
+      <location filename="../ui/controller.py" line="188" />
       <source>non-construction</source>
-      <translation type="unfinished" />
+      <translation>非建设用地</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="557" />
       <source>none yet</source>
-      <translation type="unfinished" />
+      <translation>暂无</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="347" />
       <source>opened read-only</source>
-      <translation type="unfinished" />
+      <translation>以只读方式打开</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="116" />
+      <location filename="../ui/controller.py" line="123" />
       <source>opinion</source>
-      <translation type="unfinished" />
+      <translation>部门意见</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="101" />
+      <location filename="../ui/controller.py" line="108" />
       <source>opinions only</source>
-      <translation type="unfinished" />
+      <translation>仅有部门意见</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1353" />
@@ -1945,12 +1965,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="661" />
       <source>outside the queue ({n})</source>
-      <translation type="unfinished" />
+      <translation>不在队列中（共 {n}）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="937" />
+      <location filename="../ui/controller.py" line="961" />
       <source>overlap {area}</source>
-      <translation type="unfinished" />
+      <translation>重叠 {area}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1236" />
@@ -1968,9 +1988,9 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="151" />
+      <location filename="../ui/controller.py" line="158" />
       <source>proposed</source>
-      <translation type="unfinished" />
+      <translation>建议</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="272" />
@@ -1980,17 +2000,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="659" />
       <source>queue empty</source>
-      <translation type="unfinished" />
+      <translation>队列为空</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="117" />
+      <location filename="../ui/controller.py" line="124" />
       <source>re-confirm pending</source>
-      <translation type="unfinished" />
+      <translation>待重新确认</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="118" />
+      <location filename="../ui/controller.py" line="125" />
       <source>re-confirmed</source>
-      <translation type="unfinished" />
+      <translation>已重新确认</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="324" />
@@ -2003,19 +2023,19 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="877" />
+      <location filename="../ui/controller.py" line="901" />
       <source>replaces {patches}</source>
-      <translation type="unfinished" />
+      <translation>替代 {patches}</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="89" />
       <source>retain (保留)</source>
-      <translation type="unfinished" />
+      <translation>保留</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="82" />
       <source>set unified class {target}</source>
-      <translation type="unfinished" />
+      <translation>设定统一地类 {target}</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="285" />
@@ -2025,12 +2045,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="527" />
       <source>severity {n}</source>
-      <translation type="unfinished" />
+      <translation>严重程度 {n}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1085" />
+      <location filename="../ui/controller.py" line="1109" />
       <source>small or thin</source>
-      <translation type="unfinished" />
+      <translation>过小或过窄</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="626" />
@@ -2038,19 +2058,19 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="113" />
+      <location filename="../ui/controller.py" line="120" />
       <source>superseded</source>
-      <translation type="unfinished" />
+      <translation>已被取代</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="127" />
+      <location filename="../ui/controller.py" line="134" />
       <source>system (re-detection)</source>
-      <translation type="unfinished" />
+      <translation>系统（重新检测）</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="85" />
       <source>technical error</source>
-      <translation type="unfinished" />
+      <translation>技术误差</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="224" />
@@ -2060,12 +2080,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/core.py" line="1230" />
       <source>the file is read-only</source>
-      <translation type="unfinished" />
+      <translation>文件为只读</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="482" />
       <source>the file was replaced</source>
-      <translation type="unfinished" />
+      <translation>文件已被替换</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="238" />
@@ -2073,9 +2093,9 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="100" />
+      <location filename="../ui/controller.py" line="107" />
       <source>undecided</source>
-      <translation type="unfinished" />
+      <translation>未决</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="425" />
@@ -2103,24 +2123,24 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="119" />
+      <location filename="../ui/controller.py" line="126" />
       <source>waiting in the pending journal</source>
-      <translation type="unfinished" />
+      <translation>在本机待写日志中等待写入</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="89" />
       <source>withdraw (退出)</source>
-      <translation type="unfinished" />
+      <translation>退出</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="539" />
       <source>yes — {reason}</source>
-      <translation type="unfinished" />
+      <translation>是 — {reason}</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="202" />
       <source>{action} — key {key}</source>
-      <translation type="unfinished" />
+      <translation>{action} — 快捷键 {key}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="557" />
@@ -2138,9 +2158,14 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/lines.py" line="1818" />
+      <source>{d} decided, {s} slivers ({a:.1f} m²)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/dock.py" line="663" />
       <source>{i} of {n}</source>
-      <translation type="unfinished" />
+      <translation>第 {i} / {n} 个</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1225" />
@@ -2150,7 +2175,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="628" />
       <source>{k}. Adopt {plan}</source>
-      <translation type="unfinished" />
+      <translation>{k}. 采纳{plan}</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1320" />
@@ -2158,19 +2183,19 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="189" />
+      <location filename="../ui/controller.py" line="196" />
       <source>{m2} m² ({ha} ha)</source>
-      <translation type="unfinished" />
+      <translation>{m2} 平方米（{ha} 公顷）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="507" />
+      <location filename="../ui/controller.py" line="521" />
       <source>{name} · {department} — department: what you record is an opinion; only the leading-group office (领导小组办公室) decides.</source>
-      <translation type="unfinished" />
+      <translation>{name} · {department} — 部门：您记录的是意见；只有领导小组办公室作出决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="504" />
+      <location filename="../ui/controller.py" line="518" />
       <source>{name} · {department} — leading-group office: what you record is a decision.</source>
-      <translation type="unfinished" />
+      <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="234" />
@@ -2188,19 +2213,24 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1190" />
+      <location filename="../algorithms/lines.py" line="1728" />
+      <source>{n} control-line overlaps are undecided (e.g. {ids}); decide them or choose to follow the proposals or keep them pending</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1214" />
       <source>{n} decision(s) from the pending journal on this computer were written first.</source>
-      <translation type="unfinished" />
+      <translation>已先写入本机待写日志中的 {n} 条决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1254" />
+      <location filename="../ui/controller.py" line="1278" />
       <source>{n} decision(s) from the pending journal were written.</source>
-      <translation type="unfinished" />
+      <translation>已写入待写日志中的 {n} 条决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="609" />
+      <location filename="../ui/controller.py" line="624" />
       <source>{n} decision(s) made earlier on this computer wait in the pending journal; they are written with your next decision or when you press Refresh.</source>
-      <translation type="unfinished" />
+      <translation>本机待写日志中有 {n} 条先前的决定等待写入；将随您的下一条决定或点击“刷新”时写入。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="561" />
@@ -2233,14 +2263,14 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1194" />
+      <location filename="../ui/controller.py" line="1218" />
       <source>{n} of them became conflicts (someone decided those patches meanwhile) and are shown as such.</source>
-      <translation type="unfinished" />
+      <translation>其中 {n} 条成为冲突（期间已有他人决定这些图斑），并以冲突显示。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1256" />
+      <location filename="../ui/controller.py" line="1280" />
       <source>{n} of them became conflicts and are shown as such.</source>
-      <translation type="unfinished" />
+      <translation>其中 {n} 条成为冲突，并以冲突显示。</translation>
     </message>
     <message>
       <location filename="../algorithms/overlay.py" line="721" />
@@ -2248,9 +2278,9 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1337" />
+      <location filename="../ui/controller.py" line="1361" />
       <source>{n} of {total} patches decided ({share}) · {area} of the conflict area decided</source>
-      <translation type="unfinished" />
+      <translation>已决定 {n} / {total} 个图斑（{share}）· 差异面积已决定 {area}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="807" />
@@ -2263,39 +2293,39 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="660" />
+      <location filename="../algorithms/detect.py" line="668" />
       <source>{n} patches</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="282" />
+      <location filename="../algorithms/detect.py" line="287" />
       <source>{n} point project(s) of '{role}' drawn as discs of their stated area</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1346" />
+      <location filename="../ui/controller.py" line="1370" />
       <source>{n} to re-confirm</source>
-      <translation type="unfinished" />
+      <translation>{n} 个待重新确认</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1348" />
+      <location filename="../ui/controller.py" line="1372" />
       <source>{n} waiting in the pending journal</source>
-      <translation type="unfinished" />
+      <translation>{n} 条在待写日志中</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1344" />
+      <location filename="../ui/controller.py" line="1368" />
       <source>{n} with conflicts</source>
-      <translation type="unfinished" />
+      <translation>{n} 个有冲突</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1016" />
+      <location filename="../ui/controller.py" line="1040" />
       <source>{patch}: no decision</source>
-      <translation type="unfinished" />
+      <translation>{patch}：无决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1021" />
+      <location filename="../ui/controller.py" line="1045" />
       <source>{patch}: {action} — {who} ({department}), {when}</source>
-      <translation type="unfinished" />
+      <translation>{patch}：{action} — {who}（{department}），{when}</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="916" />
@@ -2310,12 +2340,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/errors.py" line="69" />
       <source>{path} is a GeoPackage but not a Multi-Plan blueprint (it has no blueprint project table). Choose a blueprint, or create a new one.</source>
-      <translation type="unfinished" />
+      <translation>{path} 是 GeoPackage，但不是多规合一蓝图（没有蓝图项目表）。请选择一个蓝图，或新建一个。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="58" />
       <source>{path} is not a GeoPackage, so it cannot be a blueprint.</source>
-      <translation type="unfinished" />
+      <translation>{path} 不是 GeoPackage，因此不能作为蓝图。</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="235" />
@@ -2360,7 +2390,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="534" />
       <source>{planar} (plane) · {ellipsoidal} (ellipsoid)</source>
-      <translation type="unfinished" />
+      <translation>{planar}（平面）· {ellipsoidal}（椭球）</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="518" />
@@ -2575,7 +2605,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="95" />
       <source>多规合一 Review</source>
-      <translation type="unfinished" />
+      <translation>多规合一 审查</translation>
     </message>
   </context>
 </TS>
