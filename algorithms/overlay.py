@@ -609,7 +609,10 @@ def find_overlaps(
     eps = 1e-7
     trimmed = np.column_stack([a + eps * (b - a), b - eps * (b - a)])
     lines = shapely.linestrings(trimmed.reshape(-1, 2), indices=np.repeat(np.arange(len(segments)), 2))
-    q = runner.query(tree, lines, predicate="intersects")
+    if n * 8 < len(lines):  # a few big features (zones): prepare them, not the many segments
+        q = runner.query(shapely.STRtree(lines), geoms, predicate="intersects")[::-1]
+    else:
+        q = runner.query(tree, lines, predicate="intersects")
     sus_idx = np.flatnonzero(suspicious)
     cand = [np.vstack([seg_owner[q[0]], q[1]])]
     c = runner.query(tree, geoms[sus_idx], predicate="contains_properly")

@@ -264,9 +264,9 @@ def test_patch_plans_statistics_and_fingerprints(clean_district, tables):
     for k in lg[:20]:
         rows = np.flatnonzero(pp["patch"] == k)
         assert pp["role"][rows].tolist() == ["urban", "land"]
-        assert pp["construction"][rows].tolist() == [1, 0]
-        assert pp["unified_code"][rows[0]] == res.codes["urban"][k]
-        assert pp["unified_code"][rows[1]] == res.codes["land"][k]
+        assert pp["mp_construction"][rows].tolist() == [1, 0]
+        assert pp["mp_code"][rows[0]] == res.codes["urban"][k]
+        assert pp["mp_code"][rows[1]] == res.codes["land"][k]
         assert pp["src_standard"][rows].tolist() == ["GB50137-2011", "TDT1024-2010"]
         assert all(pp["src_code"][rows])
     line_kind = np.flatnonzero(res.kind == "UB_URBAN")
@@ -544,3 +544,57 @@ def test_demo_district_with_dirt(tmp_path, tables):
         assert unknown[(role, "<null>")] == sorted(dirt["null_codes"]["layers"][key]["fids"])
     # still an exact overlay of what is there
     assert len(res) > 100
+
+
+def test_redetection_of_a_revised_demo_plan_keeps_every_untouched_patch(tmp_path, tables):
+    """动态更新 on the revision mode: untouched ground keeps its ids, changed ground is flagged."""
+    import json
+
+    from multiplan.algorithms.identity import match
+    from multiplan.dev.demo_district import generate
+
+    base = generate(str(tmp_path / "v1"), parcels=2000, seed=42)
+    rev = generate(
+        str(tmp_path / "v2"), parcels=2000, seed=42, revision={"share": 0.05, "base": str(tmp_path / "v1")}
+    )
+    params = DetectParams(unit_column="XZQMC")
+
+    def run(m):
+        plans, lines, streets, _ = _load_demo(m)
+        return detect(plans, lines, streets, params=params, tables=tables)
+
+    r1 = run(base)
+    first = match(None, r1.patch_set())
+    assert (first.status == "new").all() and first.ids[0] == "P000001"
+    old = r1.patch_set()
+    old.ids = first.ids
+    # the same input again: every patch is "same" and keeps its id
+    again = match(old, run(base).patch_set())
+    assert (again.status == "same").all() and np.array_equal(again.ids, first.ids)
+    # the revised urban plan
+    r2 = run(rev)
+    m = match(old, r2.patch_set(), next_number=first.next_number)
+    changes = json.loads(open(rev["revision"]["changes_json"], encoding="utf-8").read())
+    t1 = read_table(base["layers"]["urban_plan"]["path"])
+    t2 = read_table(rev["layers"]["urban_plan"]["path"])
+    old_f = {int(f) for c in changes for f in c["old_fids"]}
+    new_f = {int(f) for c in changes for f in c["new_fids"]}
+    touched = shapely.union_all(
+        np.concatenate([t1.geoms[np.isin(t1.fids, list(old_f))], t2.geoms[np.isin(t2.fids, list(new_f))]])
+    )
+    touched = shapely.buffer(touched, 0.5)
+    urban_kinds = np.array([("urban" in k) for k in r2.code_key])
+    clear_new = ~shapely.intersects(r2.geoms, touched) | ~urban_kinds
+    assert (m.status[clear_new] == "same").all()  # untouched ground: same id, no flag
+    kept = set(m.ids[m.status == "same"].tolist())
+    old_urban = np.array([("urban" in k) for k in old.code_key])
+    clear_old = ~shapely.intersects(old.geoms, touched) | ~old_urban
+    assert set(old.ids[clear_old].tolist()) <= kept  # ... and nothing untouched closes
+    # the revision did change differences: some flagged or new patches, some closed ones
+    counts = m.counts
+    assert counts["new"] + counts["recoded"] + counts["split"] + counts["merged"] + counts["reshaped"] > 0
+    assert counts["changed"] + counts["closed"] > 0
+    assert sum(
+        counts[s] for s in ("same", "changed", "recoded", "split", "merged", "reshaped", "new")
+    ) == len(r2)
+    assert counts["closed"] == len(old) - (counts["same"] + counts["changed"])

@@ -23,23 +23,23 @@ def test_fingerprint_ignores_representation_not_content():
         shapely.Polygon([(0, 0), (0, 50), (100, 50), (100, 0)]),  # other orientation
         shapely.Polygon([(0.001, 0), (100, 0.002), (100, 50), (50, 50), (0, 50)]),  # mm noise, extra vertex
     ]
-    fp = fingerprint("LG_URBAN_CON", "urban=0701|land=01", np.array([g] + same, dtype=object))
+    fp = fingerprint("LG_URBAN_CON", "urban:0701|land:01", np.array([g] + same, dtype=object))
     # the collinear extra vertex is a real difference in the representation: only the first two match
     assert fp[0] == fp[1] == fp[2]
     assert fp[3] != fp[0]
-    moved = fingerprint("LG_URBAN_CON", "urban=0701|land=01", np.array([shapely.box(0, 0, 100, 50.02)]))
-    other_code = fingerprint("LG_URBAN_CON", "urban=0701|land=03", np.array([g]))
-    other_kind = fingerprint("LG_LAND_CON", "urban=0701|land=01", np.array([g]))
+    moved = fingerprint("LG_URBAN_CON", "urban:0701|land:01", np.array([shapely.box(0, 0, 100, 50.02)]))
+    other_code = fingerprint("LG_URBAN_CON", "urban:0701|land:03", np.array([g]))
+    other_kind = fingerprint("LG_LAND_CON", "urban:0701|land:01", np.array([g]))
     assert len({fp[0], moved[0], other_code[0], other_kind[0]}) == 4
     assert len(fp[0]) == 20
 
 
 def test_every_case_with_its_count():
     sq = lambda x, y, w=100.0, h=100.0: shapely.box(x, y, x + w, y + h)  # noqa: E731
-    k, c = "LG_URBAN_CON", "urban=0701|land=01"
+    k, c = "LG_URBAN_CON", "urban:0701|land:01"
     old = _set(
         [k] * 10 + ["RL_URBAN"],
-        [c] * 10 + ["urban=0701"],
+        [c] * 10 + ["urban:0701"],
         [
             sq(0, 0),  # P000001 same
             sq(200, 0),  # P000002 changed (moved: IoU ~0.8)
@@ -57,7 +57,7 @@ def test_every_case_with_its_count():
     )
     new = _set(
         [k] * 8 + ["RL_URBAN"],
-        [c, c, "urban=0701|land=03", c, c, c, c, c, "urban=0701"],
+        [c, c, "urban:0701|land:03", c, c, c, c, c, "urban:0701"],
         [
             sq(0, 0),
             sq(210, 0),
@@ -117,7 +117,7 @@ def test_every_case_with_its_count():
 
 
 def test_split_keeps_the_id_on_the_big_part_and_first_run_numbers_from_one():
-    k, c = "PF_URBAN", "urban=1001"
+    k, c = "PF_URBAN", "urban:1001"
     old = _set([k], [c], [shapely.box(0, 0, 100, 100)], ids=["P000041"])
     new = _set([k, k], [c, c], [shapely.box(0, 0, 100, 80), shapely.box(0, 80, 100, 100)])
     r = match(old, new)
@@ -135,7 +135,7 @@ def test_many_patches_vectorised_and_stable():
     y = rng.uniform(0, 1e5, n)
     geoms = shapely.box(x, y, x + 50, y + 30)
     kinds = np.where(rng.random(n) < 0.5, "LG_URBAN_CON", "LG_LAND_CON").astype(object)
-    codes = np.array([f"urban={i % 7}|land={i % 5}" for i in range(n)], dtype=object)
+    codes = np.array([f"urban:{i % 7}|land:{i % 5}" for i in range(n)], dtype=object)
     old = PatchSet(kinds, codes, geoms, ids=np.array([f"P{i + 1:06d}" for i in range(n)], dtype=object))
     # a re-run on the same input (reprojected back and forth, so last digits differ) keeps every id
     wiggled = shapely.transform(geoms, lambda xy: xy + 1e-7)
