@@ -598,3 +598,35 @@ def test_redetection_of_a_revised_demo_plan_keeps_every_untouched_patch(tmp_path
         counts[s] for s in ("same", "changed", "recoded", "split", "merged", "reshaped", "new")
     ) == len(r2)
     assert counts["closed"] == len(old) - (counts["same"] + counts["changed"])
+
+
+def test_result_goes_into_the_blueprint_store_and_comes_back_for_matching(tmp_path, clean_district, tables):
+    from multiplan.algorithms.identity import PatchSet, match
+    from multiplan.algorithms.store import BlueprintStore
+
+    res = _run(clean_district, tables)
+    m = match(None, res.patch_set())
+    patches, plans = res.to_store(m.ids, m.predecessors, extra={"match_status": m.status})
+    path = tmp_path / "blueprint.gpkg"
+    crs = res.crs_wkt
+    store = BlueprintStore.create(str(path), project_name="t", crs_wkt=crs, crs_authid="EPSG:4548")
+    run_id = store.begin_run("detect")
+    with store.run_writer(run_id) as w:
+        out = w.write_patches(patches, plans)
+        w.finish()
+    assert out["inserted"] == len(res) and out["plan_rows"] == len(res.patch_plans["patch"])
+    back = store.patches(with_geometry=True, order_by="patch_id")
+    assert len(back) == len(res)
+    # what the next run's matching needs comes back unchanged: same fingerprints -> every patch "same"
+    old = PatchSet(
+        back.columns["kind"],
+        back.columns["codes"],
+        back.geoms,
+        back.columns["fingerprint"],
+        back.columns["patch_id"],
+    )
+    again = match(old, res.patch_set())
+    assert (again.status == "same").all()
+    assert sorted(again.ids.tolist()) == sorted(m.ids.tolist())
+    pp = store.patch_plans()
+    assert set(pp["role"].tolist()) >= {"urban", "land"}
