@@ -313,7 +313,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="632" />
+      <location filename="../ui/dock.py" line="640" />
       <source>Adopt the {plan} for this patch — key {key}</source>
       <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
     </message>
@@ -323,7 +323,7 @@
       <translation>特批例外</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="185" />
+      <location filename="../ui/dock.py" line="184" />
       <source>Approved exception: both plans keep their use; the blueprint draws the chosen plan</source>
       <translation>特批例外：两规各自保留用途；蓝图按所选规划绘制</translation>
     </message>
@@ -353,7 +353,7 @@
       <translation>一张蓝图（整合用地）</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="298" />
+      <location filename="../ui/dock.py" line="297" />
       <source>Blueprint GeoPackage (*.gpkg);;All files (*)</source>
       <translation>蓝图 GeoPackage (*.gpkg);;所有文件 (*)</translation>
     </message>
@@ -383,7 +383,7 @@
       <translation>无法打开 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="214" />
+      <location filename="../algorithms/lines.py" line="218" />
       <source>Cannot read line rule table {path}: {error}</source>
       <translation type="unfinished" />
     </message>
@@ -403,7 +403,7 @@
       <translation>重新检测发现变化：请重新确认或修改原决定（{action}）。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="779" />
+      <location filename="../ui/dock.py" line="787" />
       <source>Change…</source>
       <translation>修改…</translation>
     </message>
@@ -428,7 +428,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1201" />
+      <location filename="../algorithms/lines.py" line="1414" />
       <source>Cleaning {line}</source>
       <translation type="unfinished" />
     </message>
@@ -436,11 +436,6 @@
       <location filename="../processing_provider/harmonise_codes.py" line="88" />
       <source>Code field</source>
       <translation>用地代码字段</translation>
-    </message>
-    <message>
-      <location filename="../ui/dock.py" line="166" />
-      <source>Comment</source>
-      <translation>说明</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1074" />
@@ -458,32 +453,32 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="666" />
+      <location filename="../algorithms/lines.py" line="724" />
       <source>Control line {line} ({layer})</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1157" />
+      <location filename="../algorithms/lines.py" line="1351" />
       <source>Control line {line} ({layer}) is empty: left out</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1204" />
+      <location filename="../algorithms/lines.py" line="1418" />
       <source>Control line {line} has no area left (inside the district): left out</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="190" />
+      <location filename="../ui/dock.py" line="189" />
       <source>Control line: deduct (扣除)</source>
       <translation>控制线：扣除</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="188" />
+      <location filename="../ui/dock.py" line="187" />
       <source>Control line: retain (保留)</source>
       <translation>控制线：保留</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="189" />
+      <location filename="../ui/dock.py" line="188" />
       <source>Control line: withdraw (退出)</source>
       <translation>控制线：退出</translation>
     </message>
@@ -498,12 +493,12 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="545" />
+      <location filename="../ui/dock.py" line="552" />
       <source>Control lines:</source>
       <translation>控制线：</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="549" />
+      <location filename="../ui/dock.py" line="556" />
       <source>Control lines: none involved</source>
       <translation>控制线：不涉及</translation>
     </message>
@@ -548,14 +543,9 @@
       <translation>已记录对 {patch} 的决定：{action}。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="195" />
+      <location filename="../ui/dock.py" line="194" />
       <source>Defer: decide later (not counted as decided)</source>
       <translation>暂缓：稍后决定（不计为已决定）</translation>
-    </message>
-    <message>
-      <location filename="../ui/dock.py" line="163" />
-      <source>Department</source>
-      <translation>部门</translation>
     </message>
     <message>
       <location filename="../ui/settings_page.py" line="31" />
@@ -568,7 +558,7 @@
       <translation>部门意见不一致 — {opinions}</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="613" />
+      <location filename="../ui/dock.py" line="621" />
       <source>Departments give opinions; only the leading-group office decides. Your opinion is written at once.</source>
       <translation>各部门提出意见，只有领导小组办公室作出决定。您的意见立即写入。</translation>
     </message>
@@ -598,7 +588,7 @@
       <translation>数字化误差（碎片）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1183" />
+      <location filename="../algorithms/lines.py" line="1383" />
       <source>District layer</source>
       <translation type="unfinished" />
     </message>
@@ -608,7 +598,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1155" />
+      <location filename="../algorithms/lines.py" line="1348" />
       <source>Each control line may be given once; repeated: {line}</source>
       <translation type="unfinished" />
     </message>
@@ -618,7 +608,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="588" />
+      <location filename="../ui/dock.py" line="595" />
       <source>Earlier patches and their decisions:</source>
       <translation>原图斑及其决定：</translation>
     </message>
@@ -628,7 +618,7 @@
       <translation>生态管控区</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="750" />
+      <location filename="../algorithms/lines.py" line="831" />
       <source>Eco plan {layer}</source>
       <translation type="unfinished" />
     </message>
@@ -683,12 +673,12 @@
       <translation>代码未映射的要素数</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1191" />
+      <location filename="../algorithms/lines.py" line="1396" />
       <source>Field {field} not found in the street layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="529" />
+      <location filename="../algorithms/lines.py" line="552" />
       <source>Field {field} not found in {layer}</source>
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
@@ -738,7 +728,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="178" />
+      <location filename="../ui/dock.py" line="177" />
       <source>Go to the patch id typed on the left</source>
       <translation>转到左侧输入的图斑编号</translation>
     </message>
@@ -838,12 +828,12 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="250" />
+      <location filename="../algorithms/lines.py" line="264" />
       <source>Line rule table {path} has no rules</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="220" />
+      <location filename="../algorithms/lines.py" line="225" />
       <source>Line rule table {path}: missing column(s) {columns}</source>
       <translation type="unfinished" />
     </message>
@@ -863,7 +853,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="774" />
+      <location filename="../ui/dock.py" line="782" />
       <source>Multi-Plan Integration</source>
       <translation>多规合一</translation>
     </message>
@@ -883,17 +873,17 @@
       <translation>新批准的项目或许可</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="175" />
+      <location filename="../ui/dock.py" line="174" />
       <source>Next patch</source>
       <translation>下一个图斑</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="177" />
+      <location filename="../ui/dock.py" line="176" />
       <source>Next patch that is not decided</source>
       <translation>下一个未决图斑</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="363" />
+      <location filename="../ui/dock.py" line="370" />
       <source>No blueprint open</source>
       <translation>未打开蓝图</translation>
     </message>
@@ -908,12 +898,12 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1209" />
+      <location filename="../algorithms/lines.py" line="1424" />
       <source>No control line has any area to reconcile</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1162" />
+      <location filename="../algorithms/lines.py" line="1358" />
       <source>No control line to reconcile: give at least one non-empty line layer</source>
       <translation type="unfinished" />
     </message>
@@ -923,7 +913,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1220" />
+      <location filename="../algorithms/lines.py" line="1444" />
       <source>No eco plan given: {kind} is proposed as {proposal} everywhere (no core zones)</source>
       <translation type="unfinished" />
     </message>
@@ -938,7 +928,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="487" />
+      <location filename="../ui/dock.py" line="494" />
       <source>No patch</source>
       <translation>无图斑</translation>
     </message>
@@ -948,7 +938,7 @@
       <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="326" />
+      <location filename="../ui/dock.py" line="325" />
       <source>No recent blueprints</source>
       <translation>没有最近打开的蓝图</translation>
     </message>
@@ -978,12 +968,12 @@
       <translation>遇到未知代码时</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1216" />
+      <location filename="../algorithms/lines.py" line="1439" />
       <source>Only one control line given: there is nothing to overlap, statistics only</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="298" />
+      <location filename="../ui/dock.py" line="297" />
       <source>Open a blueprint</source>
       <translation>打开蓝图</translation>
     </message>
@@ -993,7 +983,7 @@
       <translation>请先打开蓝图并选择一个图斑。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="785" />
+      <location filename="../ui/dock.py" line="793" />
       <source>Open settings</source>
       <translation>打开设置</translation>
     </message>
@@ -1003,12 +993,12 @@
       <translation>已记录对 {patch} 的意见：{action}。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="452" />
+      <location filename="../ui/dock.py" line="459" />
       <source>Order and filters</source>
       <translation>排序与筛选</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="450" />
+      <location filename="../ui/dock.py" line="457" />
       <source>Order and filters (filtered)</source>
       <translation>排序与筛选（已筛选）</translation>
     </message>
@@ -1023,7 +1013,7 @@
       <translation>其他控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="805" />
+      <location filename="../algorithms/lines.py" line="918" />
       <source>Overlaps {kind}</source>
       <translation type="unfinished" />
     </message>
@@ -1053,7 +1043,7 @@
       <translation>图斑 {patch} 已被新一轮检测关闭，已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1685" />
+      <location filename="../algorithms/lines.py" line="2056" />
       <source>Patch {pid} ({kind}): cannot tell which lines it concerns</source>
       <translation type="unfinished" />
     </message>
@@ -1068,7 +1058,7 @@
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1265" />
+      <location filename="../algorithms/lines.py" line="1520" />
       <source>Plan '{role}'</source>
       <translation type="unfinished" />
     </message>
@@ -1088,7 +1078,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1238" />
+      <location filename="../algorithms/lines.py" line="1478" />
       <source>Plan coverage of the lines</source>
       <translation type="unfinished" />
     </message>
@@ -1113,17 +1103,17 @@
       <translation>规划</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1181" />
+      <location filename="../algorithms/lines.py" line="1378" />
       <source>Preparing the district and streets</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="176" />
+      <location filename="../ui/dock.py" line="175" />
       <source>Previous patch</source>
       <translation>上一个图斑</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="197" />
+      <location filename="../ui/dock.py" line="196" />
       <source>Re-confirm the earlier decision on a changed or replaced patch</source>
       <translation>对已变更或被替代的图斑重新确认原决定</translation>
     </message>
@@ -1143,11 +1133,6 @@
       <translation>正在读取 {name}：{k} / {n}</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="165" />
-      <source>Reason</source>
-      <translation>理由</translation>
-    </message>
-    <message>
       <location filename="../ui/controller.py" line="1350" />
       <source>Reopened the blueprint {path}.</source>
       <translation>已重新打开蓝图 {path}。</translation>
@@ -1158,7 +1143,7 @@
       <translation>已回到您上次停下的图斑 {patch}。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="772" />
+      <location filename="../ui/dock.py" line="780" />
       <source>Review</source>
       <translation>审查</translation>
     </message>
@@ -1171,11 +1156,6 @@
       <location filename="../ui/gui.py" line="63" />
       <source>Reviewer settings…</source>
       <translation>审查人设置…</translation>
-    </message>
-    <message>
-      <location filename="../ui/dock.py" line="164" />
-      <source>Role</source>
-      <translation>角色</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="273" />
@@ -1198,7 +1178,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="181" />
+      <location filename="../ui/dock.py" line="180" />
       <source>Set the unified class (用地用海 2023) from the code tables</source>
       <translation>从分类表中设定统一地类（用地用海 2023）</translation>
     </message>
@@ -1208,12 +1188,12 @@
       <translation>请先在插件设置中填写姓名和部门（设置 ▸ 选项 ▸ 多规合一）。您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="784" />
+      <location filename="../ui/dock.py" line="792" />
       <source>Set your name, department and role once.</source>
       <translation>请设置一次姓名、部门和角色。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1228" />
+      <location filename="../algorithms/lines.py" line="1461" />
       <source>Settling the proposals</source>
       <translation type="unfinished" />
     </message>
@@ -1283,11 +1263,6 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="161" />
-      <source>State</source>
-      <translation>状态</translation>
-    </message>
-    <message>
       <location filename="../algorithms/detect.py" line="650" />
       <source>Statistics</source>
       <translation type="unfinished" />
@@ -1303,12 +1278,12 @@
       <translation>街道</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1185" />
+      <location filename="../algorithms/lines.py" line="1388" />
       <source>Street layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="192" />
+      <location filename="../ui/dock.py" line="191" />
       <source>Technical error (sliver): the blueprint takes the neighbouring agreed class</source>
       <translation>技术误差（碎片）：蓝图采用相邻的一致地类</translation>
     </message>
@@ -1323,12 +1298,12 @@
       <translation>操作 {action} 需要指定目标（规划角色、统一地类或控制线调整）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1628" />
+      <location filename="../algorithms/lines.py" line="1979" />
       <source>The blueprint has no control lines: run multiplan:reconcilecontrollines first</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1631" />
+      <location filename="../algorithms/lines.py" line="1983" />
       <source>The blueprint has no input control lines: run multiplan:reconcilecontrollines first</source>
       <translation type="unfinished" />
     </message>
@@ -1393,7 +1368,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="775" />
+      <location filename="../algorithms/lines.py" line="874" />
       <source>The eco plan has no zone matching {expr}: no core-zone proposals</source>
       <translation type="unfinished" />
     </message>
@@ -1473,7 +1448,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知操作 {action}；应为以下之一：{actions}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="955" />
+      <location filename="../algorithms/lines.py" line="1082" />
       <source>Unknown choice(s) {values}</source>
       <translation type="unfinished" />
     </message>
@@ -1493,7 +1468,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="843" />
+      <location filename="../algorithms/lines.py" line="963" />
       <source>Unknown proposal '{value}' (expected {values})</source>
       <translation type="unfinished" />
     </message>
@@ -1543,7 +1518,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城乡规划</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="160" />
+      <location filename="../ui/dock.py" line="159" />
       <source>What</source>
       <translation>内容</translation>
     </message>
@@ -1558,12 +1533,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>时间</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="162" />
+      <location filename="../ui/dock.py" line="159" />
       <source>Who</source>
       <translation>审查人</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="784" />
+      <location filename="../ui/dock.py" line="792" />
       <source>Who are you?</source>
       <translation>您是谁？</translation>
     </message>
@@ -1571,6 +1546,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../ui/controller.py" line="514" />
       <source>Who are you? Set your name, department and role in the plugin settings before recording.</source>
       <translation>您是谁？记录之前请在插件设置中填写姓名、部门和角色。</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="159" />
+      <source>Why</source>
+      <translation>理由与说明</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="250" />
@@ -1603,7 +1583,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="179" />
+      <location filename="../ui/dock.py" line="178" />
       <source>Write pending decisions and show others' decisions</source>
       <translation>写入待写决定并显示他人的决定</translation>
     </message>
@@ -1623,12 +1603,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>正在写出 {n} 个要素…</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="611" />
+      <location filename="../ui/dock.py" line="619" />
       <source>You decide for the leading-group office; a decision is written at once.</source>
       <translation>您代表领导小组办公室决定；决定立即写入。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="609" />
+      <location filename="../ui/dock.py" line="617" />
       <source>Your decision</source>
       <translation>您的决定</translation>
     </message>
@@ -1638,7 +1618,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您的决定已保存在本机待写日志（{journal}）中，将在下一次成功写入时写入。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="609" />
+      <location filename="../ui/dock.py" line="617" />
       <source>Your opinion</source>
       <translation>您的意见</translation>
     </message>
@@ -1683,7 +1663,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="413" />
+      <location filename="../ui/dock.py" line="420" />
       <source>any</source>
       <translation>全部</translation>
     </message>
@@ -1693,8 +1673,8 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>特批例外（按{target}绘制）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1288" />
-      <source>area = plan; area_after = plan inside the line; given_up = line without plan; pending = plan outside the line</source>
+      <location filename="../algorithms/lines.py" line="1555" />
+      <source>area: the plan; inside / outside: the plan inside / outside the line; uncovered: the line without the plan</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1768,22 +1748,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1546" />
+      <location filename="../algorithms/lines.py" line="1896" />
       <source>control-line overlap changed since the last reconciliation</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="286" />
+      <location filename="../algorithms/lines.py" line="309" />
       <source>core_proposal is given but core_zones is empty</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="283" />
+      <location filename="../algorithms/lines.py" line="304" />
       <source>core_proposal must be one of {values} when core_zones is given</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="281" />
+      <location filename="../algorithms/lines.py" line="301" />
       <source>core_zones: {error}</source>
       <translation type="unfinished" />
     </message>
@@ -1823,7 +1803,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>部门意见</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="643" />
+      <location filename="../ui/dock.py" line="651" />
       <source>draw {plan}</source>
       <translation>按{plan}绘制</translation>
     </message>
@@ -1838,7 +1818,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="288" />
+      <location filename="../algorithms/lines.py" line="311" />
       <source>enabled must be 0 or 1, not '{value}'</source>
       <translation type="unfinished" />
     </message>
@@ -1878,7 +1858,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1353" />
+      <location filename="../algorithms/lines.py" line="1631" />
       <source>inside the eco plan's core zones</source>
       <translation type="unfinished" />
     </message>
@@ -1893,7 +1873,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="257" />
+      <location filename="../algorithms/lines.py" line="271" />
       <source>kind '{kind}' must be letters, digits, '_' or '-'</source>
       <translation type="unfinished" />
     </message>
@@ -1903,12 +1883,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="235" />
+      <location filename="../algorithms/lines.py" line="243" />
       <source>kind {kind} already defined on line {line}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1213" />
+      <location filename="../algorithms/lines.py" line="1431" />
       <source>line(s) not given: {names}</source>
       <translation type="unfinished" />
     </message>
@@ -1918,7 +1898,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>由图斑类型指明</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="541" />
+      <location filename="../ui/dock.py" line="548" />
       <source>no</source>
       <translation>否</translation>
     </message>
@@ -1938,7 +1918,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>非建设用地</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="557" />
+      <location filename="../ui/dock.py" line="564" />
       <source>none yet</source>
       <translation>暂无</translation>
     </message>
@@ -1958,12 +1938,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>仅有部门意见</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1353" />
+      <location filename="../algorithms/lines.py" line="1631" />
       <source>outside the core zones</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="661" />
+      <location filename="../ui/dock.py" line="669" />
       <source>outside the queue ({n})</source>
       <translation>不在队列中（共 {n}）</translation>
     </message>
@@ -1973,7 +1953,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>重叠 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1236" />
+      <location filename="../algorithms/lines.py" line="1474" />
       <source>overlaps between features of one line, counted once</source>
       <translation type="unfinished" />
     </message>
@@ -1983,7 +1963,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="274" />
+      <location filename="../algorithms/lines.py" line="292" />
       <source>proposal must be one of {values}, not '{value}'</source>
       <translation type="unfinished" />
     </message>
@@ -1993,12 +1973,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>建议</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="272" />
+      <location filename="../algorithms/lines.py" line="289" />
       <source>protected and intruder must be two different lines</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="659" />
+      <location filename="../ui/dock.py" line="667" />
       <source>queue empty</source>
       <translation>队列为空</translation>
     </message>
@@ -2043,7 +2023,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="527" />
+      <location filename="../ui/dock.py" line="534" />
       <source>severity {n}</source>
       <translation>严重程度 {n}</translation>
     </message>
@@ -2088,7 +2068,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>文件已被替换</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="238" />
+      <location filename="../algorithms/lines.py" line="250" />
       <source>the pair {a}/{b} already has a rule on line {line}</source>
       <translation type="unfinished" />
     </message>
@@ -2133,12 +2113,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>退出</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="539" />
+      <location filename="../ui/dock.py" line="546" />
       <source>yes — {reason}</source>
       <translation>是 — {reason}</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="202" />
+      <location filename="../ui/dock.py" line="201" />
       <source>{action} — key {key}</source>
       <translation>{action} — 快捷键 {key}</translation>
     </message>
@@ -2148,32 +2128,32 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="263" />
+      <location filename="../algorithms/lines.py" line="277" />
       <source>{column} must be an integer, not '{value}'</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="268" />
+      <location filename="../algorithms/lines.py" line="283" />
       <source>{column} must be one of {lines}, not '{value}'</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1818" />
+      <location filename="../algorithms/lines.py" line="2237" />
       <source>{d} decided, {s} slivers ({a:.1f} m²)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="663" />
+      <location filename="../ui/dock.py" line="671" />
       <source>{i} of {n}</source>
       <translation>第 {i} / {n} 个</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1225" />
+      <location filename="../algorithms/lines.py" line="1455" />
       <source>{kind}: {n} overlaps of at most {speck} m² ({area:.4f} m² together) are rounding specks, not queued</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="628" />
+      <location filename="../ui/dock.py" line="636" />
       <source>{k}. Adopt {plan}</source>
       <translation>{k}. 采纳{plan}</translation>
     </message>
@@ -2213,7 +2193,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1728" />
+      <location filename="../algorithms/lines.py" line="2118" />
       <source>{n} control-line overlaps are undecided (e.g. {ids}); decide them or choose to follow the proposals or keep them pending</source>
       <translation type="unfinished" />
     </message>
@@ -2233,12 +2213,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>本机待写日志中有 {n} 条先前的决定等待写入；将随您的下一条决定或点击“刷新”时写入。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="561" />
+      <location filename="../algorithms/lines.py" line="586" />
       <source>{n} farmland features have a deduction coefficient {field} outside [0, 1); their net area is taken as the full area. Feature ids: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="569" />
+      <location filename="../algorithms/lines.py" line="595" />
       <source>{n} farmland features have no {field}; their net area is the full area.</source>
       <translation type="unfinished" />
     </message>
@@ -2273,7 +2253,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>其中 {n} 条成为冲突，并以冲突显示。</translation>
     </message>
     <message>
-      <location filename="../algorithms/overlay.py" line="721" />
+      <location filename="../algorithms/overlay.py" line="724" />
       <source>{n} of {total} features have an edge no neighbour shares</source>
       <translation type="unfinished" />
     </message>
@@ -2283,12 +2263,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {n} / {total} 个图斑（{share}）· 差异面积已决定 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="807" />
-      <source>{n} overlap pieces straddle a street boundary by rounding; the protected line's street is used</source>
+      <location filename="../algorithms/lines.py" line="921" />
+      <source>{n} overlap pieces larger than {speck} m² lie in different streets on the two lines (streets given as overlapping or misfitting polygons?); the protected line's street is used</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1241" />
+      <location filename="../algorithms/lines.py" line="1483" />
       <source>{n} overlaps</source>
       <translation type="unfinished" />
     </message>
@@ -2358,7 +2338,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="241" />
+      <location filename="../algorithms/lines.py" line="255" />
       <source>{path}, line {line}: {problem}</source>
       <translation type="unfinished" />
     </message>
@@ -2388,7 +2368,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="534" />
+      <location filename="../ui/dock.py" line="541" />
       <source>{planar} (plane) · {ellipsoidal} (ellipsoid)</source>
       <translation>{planar}（平面）· {ellipsoidal}（椭球）</translation>
     </message>
@@ -2418,52 +2398,57 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="492" />
+      <location filename="../algorithms/lines.py" line="515" />
       <source>{what} has no coordinate reference system; assign one in QGIS first.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="516" />
+      <location filename="../algorithms/lines.py" line="539" />
       <source>{what} holds {kinds}, not polygons: a control line must be a polygon layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="499" />
+      <location filename="../algorithms/lines.py" line="522" />
       <source>{what} was reprojected from {src} to the working CRS</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="603" />
+      <location filename="../algorithms/lines.py" line="642" />
       <source>{what}: {n} features had no area left after repair: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="688" />
+      <location filename="../algorithms/lines.py" line="751" />
       <source>{what}: {n} features lie outside the district and are left out</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="613" />
+      <location filename="../algorithms/lines.py" line="656" />
       <source>{what}: {n} features lie wholly inside lower-fid features: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="597" />
+      <location filename="../algorithms/lines.py" line="630" />
       <source>{what}: {n} features that are not polygons left out: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="594" />
+      <location filename="../algorithms/lines.py" line="624" />
       <source>{what}: {n} features without geometry left out: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="600" />
+      <location filename="../algorithms/lines.py" line="636" />
       <source>{what}: {n} invalid geometries repaired (make_valid): {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="608" />
+      <location filename="../algorithms/lines.py" line="855" />
+      <source>{what}: {n} invalid zones repaired (make_valid): {ids}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="649" />
       <source>{what}: {n} overlaps between its own features ({area:.2f} m²) dissolved — the ground is counted once, the lowest fid keeps it (fid pairs {pairs})</source>
       <translation type="unfinished" />
     </message>

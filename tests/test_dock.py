@@ -142,6 +142,11 @@ def test_keyboard_steps_and_records(dock, qtbot, bp):
         "王主任",
     )
     assert dock.form.commentEdit.toPlainText() == ""  # written, so the form is cleared
+    # The map layer re-reads the status cache: the patch is drawn as decided now.
+    from qgis.core import QgsFeatureRequest
+
+    req = QgsFeatureRequest().setFilterExpression(f"\"patch_id\" = '{pid}'")
+    assert [f["status"] for f in dock.layers.patches.getFeatures(req)] == [other.patch(pid)["status"]]
     # "U" goes to the next undecided patch, "D" defers it.
     key(dock, qtbot, Qt.Key.Key_U)
     undecided = c.current.patch_id
@@ -224,8 +229,8 @@ def test_a_failed_write_keeps_what_was_typed_and_says_why(dock, qtbot, bp):
         assert dock.form.commentEdit.toPlainText() == "只读时写的意见，不能丢"
         assert dock.form.reasonCombo.currentData() == "expert"
         assert any("pending journal" in t and "read-only" in t for t in bar_texts(dock))
-        states = [dock.form.historyTable.item(r, 2).text() for r in range(dock.form.historyTable.rowCount())]
-        assert states[-1] == "waiting in the pending journal"
+        what = [dock.form.historyTable.item(r, 2).text() for r in range(dock.form.historyTable.rowCount())]
+        assert what[-1] == "defer\n[waiting in the pending journal]"
     finally:
         os.chmod(bp, 0o644)
     qtbot.mouseClick(dock.form.refreshButton, Qt.MouseButton.LeftButton)

@@ -155,21 +155,20 @@ class ReviewDock(QgsDockWidget):
         t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         t.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         h = f.historyTable
-        heads = [
-            tr("When"),
-            tr("What"),
-            tr("State"),
-            tr("Who"),
-            tr("Department"),
-            tr("Role"),
-            tr("Reason"),
-            tr("Comment"),
-        ]
+        # Four columns that wrap, so the history fits the dock's width (no sideways scrolling).
+        heads = [tr("When"), tr("Who"), tr("What"), tr("Why")]
         h.setColumnCount(len(heads))
         h.setHorizontalHeaderLabels(heads)
-        h.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        h.horizontalHeader().setStretchLastSection(True)
+        hh = h.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        h.setColumnWidth(1, 110)
+        h.setWordWrap(True)
+        h.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         h.verticalHeader().setVisible(False)
+        h.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         h.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         tips = {
             f.nextButton: (tr("Next patch"), KEYS["next"]),
@@ -355,6 +354,14 @@ class ReviewDock(QgsDockWidget):
             self._filling = False
         self.layers.set_filter(c.filters.subset_sql())
         self._set_enabled(True)
+        # QGIS zooms to the full extent when the first layers enter an empty project, after this
+        # returns; show the current patch once that has happened.
+        QTimer.singleShot(0, self._refocus)
+
+    def _refocus(self) -> None:
+        v = self.controller.current
+        if v is not None:
+            self.focus.show(v.geometry, self.crs)
 
     def _on_closed(self) -> None:
         self.layers.remove()
@@ -596,11 +603,12 @@ class ReviewDock(QgsDockWidget):
         h = self.form.historyTable
         h.setRowCount(len(v.history))
         for row, r in enumerate(v.history):
-            for col, text in enumerate(
-                (r.when, r.action, r.state, r.reviewer, r.department, r.role, r.reason, r.comment)
-            ):
+            who = r.reviewer + (f"\n{r.department}" if r.department else "")
+            what = f"{r.action}\n[{r.state}]" if r.state else r.action
+            why = " · ".join(x for x in (r.reason, r.comment) if x)
+            for col, text in enumerate((r.when, who, what, why)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text)
+                item.setToolTip(f"{text}\n({r.role})" if col == 1 and r.role else text)
                 h.setItem(row, col, item)
 
     def _show_actions(self, v: PatchView) -> None:
