@@ -351,8 +351,8 @@ class ReconcileParams:
     """Tuning of a run.
 
     ``proposals`` / ``core_proposals`` override the rule table's default proposal per kind (outside /
-    inside the core zones); ``core_zones`` overrides every rule's core class set (an expression over
-    the eco plan, e.g. ``zone:一级管控区``).  ``crs`` is the working CRS; inputs in another CRS are
+    inside the core zones); ``core_zones`` replaces the core class set of the rules that have one (an
+    expression over the eco plan, e.g. ``zone:一级管控区``).  ``crs`` is the working CRS; inputs in another CRS are
     reprojected and reported.  ``sliver`` classifies small or thin overlaps (they stay reviewable);
     overlaps of at most ``sliver.speck_area`` are dropped and counted.
     """
@@ -514,8 +514,12 @@ def _to_working(table: FeatureTable, crs_wkt: str | None, what: str, problems: l
         raise LineError(
             tr("{what} has no coordinate reference system; assign one in QGIS first.").format(what=what)
         )
-    if same_crs(table.crs_wkt, crs_wkt):
-        return table
+    if _equivalent_crs(table.crs_wkt, crs_wkt):
+        if table.crs_wkt == crs_wkt:
+            return table
+        return FeatureTable(
+            table.geoms, table.fids, table.columns, table.field_types, crs_wkt, table.name, table.notes
+        )
     geoms = reproject(table.geoms, table.crs_wkt, crs_wkt)
     src = to_crs(table.crs_wkt)
     problems.append(
@@ -524,6 +528,23 @@ def _to_working(table: FeatureTable, crs_wkt: str | None, what: str, problems: l
         )
     )
     return FeatureTable(geoms, table.fids, table.columns, table.field_types, crs_wkt, table.name, table.notes)
+
+
+def _equivalent_crs(a, b) -> bool:
+    """Same CRS by definition, or a transformation that does nothing.
+
+    QGIS hands out WKT1 without axis order; PROJ then calls it different from the EPSG CRS it is,
+    although the transformation between them is a no-op.  Reprojecting through it would move
+    every vertex by rounding and break the exact shared edges the overlay relies on.
+    """
+    if same_crs(a, b):
+        return True
+    try:
+        from pyproj import Transformer
+
+        return "noop" in Transformer.from_crs(to_crs(a), to_crs(b), always_xy=True).definition
+    except Exception:  # noqa: BLE001 - no transformation: certainly not the same
+        return False
 
 
 def _check_polygons(table: FeatureTable, what: str) -> None:
@@ -825,7 +846,7 @@ def _core_region(
     labels: dict[str, str] = {}
     if eco is None:
         for k, r in enumerate(rules):
-            if r.core_zones is not None or params.core_zones:
+            if r.core_zones is not None:
                 out[k] = None
         return out, labels
     what = tr("Eco plan {layer}").format(layer=eco.layer or eco.table.name or eco.role)
@@ -842,9 +863,9 @@ def _core_region(
     }
     cache: dict[str, TiledRegion] = {}
     for k, r in enumerate(rules):
-        cs = parse_class_set(params.core_zones) if params.core_zones else r.core_zones
-        if cs is None:
+        if r.core_zones is None:  # only rules with a core condition; the parameter replaces its class set
             continue
+        cs = parse_class_set(params.core_zones) if params.core_zones else r.core_zones
         if cs.expr not in cache:
             sel = np.flatnonzero(cs.mask(cols, tables) & ~shapely.is_missing(table.geoms))
             geoms, rep = repair_polygons(
@@ -1014,6 +1035,8 @@ def _find_overlaps(
 
 
 def _core_expr(rule: LineRule, params: ReconcileParams) -> str | None:
+    if rule.core_zones is None:
+        return None
     if params.core_zones:
         return parse_class_set(params.core_zones).expr
     return rule.core_zones.expr if rule.core_zones is not None else None
@@ -1439,7 +1462,7 @@ def _reconcile(
         problems.append(tr("Only one control line given: there is nothing to overlap, statistics only"))
     cores, core_labels = _core_region(plans, rules_run, params, runner, problems, crs_wkt, tables)
     for k, region in cores.items():
-        if region is None and (rules_run[k].core_zones is not None or params.core_zones):
+        if region is None and rules_run[k].core_zones is not None:
             problems.append(
                 tr("No eco plan given: {kind} is proposed as {proposal} everywhere (no core zones)").format(
                     kind=rules_run[k].kind,

@@ -12,8 +12,9 @@ from .base import ICON_PATH
 def algorithm_classes() -> list[type]:
     """Every algorithm class, imported lazily so a missing engine library cannot break QGIS start-up."""
     from .harmonise_codes import HarmoniseCodesAlgorithm
+    from .reconcile_control_lines import ReconcileControlLinesAlgorithm
 
-    classes: list[type] = [HarmoniseCodesAlgorithm]
+    classes: list[type] = [HarmoniseCodesAlgorithm, ReconcileControlLinesAlgorithm]
     return classes
 
 
