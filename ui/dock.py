@@ -603,12 +603,12 @@ class ReviewDock(QgsDockWidget):
         h = self.form.historyTable
         h.setRowCount(len(v.history))
         for row, r in enumerate(v.history):
-            who = r.reviewer + (f"\n{r.department}" if r.department else "")
+            who = "\n".join(x for x in (r.reviewer, r.department, r.role) if x)
             what = f"{r.action}\n[{r.state}]" if r.state else r.action
             why = " · ".join(x for x in (r.reason, r.comment) if x)
             for col, text in enumerate((r.when, who, what, why)):
                 item = QTableWidgetItem(text)
-                item.setToolTip(f"{text}\n({r.role})" if col == 1 and r.role else text)
+                item.setToolTip(text)
                 h.setItem(row, col, item)
 
     def _show_actions(self, v: PatchView) -> None:
