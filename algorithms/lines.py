@@ -351,10 +351,10 @@ class ReconcileParams:
     """Tuning of a run.
 
     ``proposals`` / ``core_proposals`` override the rule table's default proposal per kind (outside /
-    inside the core zones); ``core_zones`` replaces the core class set of the rules that have one (an
-    expression over the eco plan, e.g. ``zone:一级管控区``).  ``crs`` is the working CRS; inputs in another CRS are
-    reprojected and reported.  ``sliver`` classifies small or thin overlaps (they stay reviewable);
-    overlaps of at most ``sliver.speck_area`` are dropped and counted.
+    inside the core zones); ``core_zones`` replaces the core class set of the rules that have one
+    (an expression over the eco plan, e.g. ``zone:一级管控区``).  ``crs`` is the working CRS; inputs
+    in another CRS are reprojected and reported.  ``sliver`` classifies small or thin overlaps (they
+    stay reviewable); overlaps of at most ``sliver.speck_area`` are dropped and counted.
     """
 
     proposals: dict[str, str] = field(default_factory=dict)

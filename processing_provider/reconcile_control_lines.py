@@ -1,4 +1,4 @@
-"""multiplan:reconcilecontrollines — 三线协调: overlaps between the three control lines and a proposal for each.
+"""multiplan:reconcilecontrollines — 三线协调: overlaps between the three control lines, a proposal for each.
 
 The glue reads the three line layers (each optional), the harmonised eco plan and further plans, the
 streets and the district, chooses the working CRS as detection does (an existing blueprint's CRS
@@ -96,8 +96,9 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802
         return tr(
             "Finds where the ecological protection red line (生态保护红线), the permanent basic farmland "
-            "(永久基本农田) and the urban development boundary (城镇开发边界) overlap, and proposes an adjustment "
-            "for every overlap — the 2019 guidance says the three lines must not cross, overlap or conflict.\n\n"
+            "(永久基本农田) and the urban development boundary (城镇开发边界) overlap, and proposes an "
+            "adjustment for every overlap — the 2019 guidance says the three lines must not cross, "
+            "overlap or conflict.\n\n"
             "Each line layer is optional and may hold many features, multipart polygons with holes, or one "
             "dissolved polygon of 100k+ vertices. Invalid rings are repaired and counted, overlaps between "
             "features of one line are reported and counted once, layers in another CRS are reprojected.\n\n"
