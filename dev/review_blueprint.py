@@ -49,10 +49,11 @@ STREETS = ("江浦街道", "桥林街道", "汤泉街道", "星甸街道", "永�
 OFFICE = ("王主任", "领导小组办公室")
 DEPARTMENTS = (("张工", "规划分局"), ("李工", "国土分局"), ("陈工", "区环保局"), ("刘工", "区发改局"))
 LINE_KINDS = {
-    # kind: (severity, line that would give up area, other line)
-    "LINE_FARM_RED": (5, "farmland", "eco_redline"),
-    "LINE_BOUND_FARM": (4, "dev_boundary", "farmland"),
+    # kind (data/rules/line_rules.csv): (severity, protected line, intruding line)
+    "LINE_RED_FARM": (4, "eco_redline", "farmland"),
+    "LINE_FARM_DEV": (4, "farmland", "dev_boundary"),
 }
+LINE_TITLES = {"eco_redline": "生态保护红线", "farmland": "永久基本农田", "dev_boundary": "城镇开发边界"}
 # Share of each kind family among the patches (two-plan differences dominate, as in practice).
 WEIGHTS = {
     "LG_URBAN_CON": 22,
@@ -73,8 +74,8 @@ WEIGHTS = {
     "ZN_URBAN": 2,
     "ZN_LAND": 1,
     "KP_LAND": 3,
-    "LINE_FARM_RED": 4,
-    "LINE_BOUND_FARM": 3,
+    "LINE_RED_FARM": 4,
+    "LINE_FARM_DEV": 3,
 }
 STANDARD = {
     "urban": "GB50137-2011",
@@ -200,13 +201,27 @@ def build(
             "mp_name",
             "mp_level",
             "mp_construction",
+            "line_role",
         )
     }
     codes_text = []
     for i, kind in enumerate(kinds):
         roles: list[tuple[str, int | None, str | None]] = []
         if kind in LINE_KINDS:
-            pass
+            # As control-line reconciliation writes them: one row per line, named, no land use.
+            for line, side in zip(LINE_KINDS[kind][1:], ("protected", "intruder")):
+                row = {
+                    "patch_id": ids[i],
+                    "role": line,
+                    "layer": line,
+                    "src_code": LINE_TITLES[line],
+                    "src_name": LINE_TITLES[line],
+                    "line_role": side,
+                }
+                for k in plan_rows:
+                    plan_rows[k].append(row.get(k))
+            codes_text.append("|".join(f"{line}" for line in LINE_KINDS[kind][1:]))
+            continue
         else:
             rule = rules[kind]
             a_c = (
@@ -244,6 +259,7 @@ def build(
             plan_rows["mp_name"].append(mp_name)
             plan_rows["mp_level"].append(tables.unified_level(mp) if role in ("urban", "land") else None)
             plan_rows["mp_construction"].append(None if con < 0 else con)
+            plan_rows["line_role"].append(None)
             parts.append(f"{role}:{mp or src}")
         codes_text.append("|".join(parts))
     plans = {k: np.array(v, dtype=object) for k, v in plan_rows.items()}
@@ -299,14 +315,14 @@ def _control_lines(geoms, kinds, cols: int, n: int) -> FeatureTable:
         return shapely.union_all(shapely.buffer(sel, 40.0, quad_segs=2))
 
     k = np.asarray(kinds, dtype=str)
-    red = around(np.char.startswith(k, "RL_") | np.char.startswith(k, "ECO1") | (k == "LINE_FARM_RED"))
+    red = around(np.char.startswith(k, "RL_") | np.char.startswith(k, "ECO1") | (k == "LINE_RED_FARM"))
     farm = around(np.char.startswith(k, "PF_") | np.char.startswith(k, "LINE_"))
     rows = int(np.ceil(n / cols) + 1)
     core = shapely.box(
         X0 + cols * CELL * 0.25, Y0 + rows * CELL * 0.2, X0 + cols * CELL * 0.75, Y0 + rows * CELL * 0.8
     )
     bound = shapely.difference(
-        shapely.union(core, around(k == "LINE_BOUND_FARM")), around(np.char.startswith(k, "UB_"))
+        shapely.union(core, around(k == "LINE_FARM_DEV")), around(np.char.startswith(k, "UB_"))
     )
     # One feature per part, as line layers come (a red line is many areas, not one multipolygon).
     parts = [shapely.get_parts(x) for x in (red, farm, bound)]
@@ -333,9 +349,10 @@ def _line_adjustments(geoms, kinds, ids, street, sel, rng) -> FeatureTable:
     g = np.asarray(geoms)[sel]
     m = len(g)
     area = shapely.area(g)
-    line = np.array([LINE_KINDS[x][1] for x in k], dtype=object)
-    other = np.array([LINE_KINDS[x][2] for x in k], dtype=object)
-    proposal = np.where(rng.random(m) < 0.6, "retain", "withdraw").astype(object)
+    # As reconciliation writes them: line_type gives the ground up (under 保留, the one that would).
+    line = np.array([LINE_KINDS[x][2] for x in k], dtype=object)
+    other = np.array([LINE_KINDS[x][1] for x in k], dtype=object)
+    proposal = np.where(k == "LINE_RED_FARM", "retain", "withdraw").astype(object)
     return FeatureTable(
         geoms=g,
         fids=np.arange(m),
@@ -345,9 +362,13 @@ def _line_adjustments(geoms, kinds, ids, street, sel, rng) -> FeatureTable:
             "line_type": line,
             "other_line": other,
             "proposal": proposal,
-            "rule": np.where(
-                line == "farmland", "三线不交叉：永久基本农田让出生态保护红线", "城镇开发边界避让永久基本农田"
-            ).astype(object),
+            "rule": np.array(
+                [
+                    f"{x}: {LINE_TITLES[LINE_KINDS[x][2]]}与{LINE_TITLES[LINE_KINDS[x][1]]}重叠 — {p}"
+                    for x, p in zip(k, proposal)
+                ],
+                dtype=object,
+            ),
             "unit": np.array(STREETS, dtype=object)[np.asarray(street)[sel]],
             "area_planar": area,
             "area_ellipsoidal": area * 1.00021,

@@ -268,7 +268,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="809" />
+      <location filename="../algorithms/detect.py" line="886" />
       <source>(outside every street)</source>
       <translation type="unfinished" />
     </message>
@@ -303,7 +303,7 @@
       <translation>决定需要审查人姓名（请在插件设置中填写）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1064" />
+      <location filename="../ui/controller.py" line="1104" />
       <source>A newer detection run closed this patch: the ground no longer differs. It is out of the queue.</source>
       <translation>新一轮检测已关闭此图斑：该处已不再存在差异，图斑已移出队列。</translation>
     </message>
@@ -318,7 +318,7 @@
       <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="179" />
+      <location filename="../ui/controller.py" line="188" />
       <source>Approved exception</source>
       <translation>特批例外</translation>
     </message>
@@ -333,7 +333,7 @@
       <translation>面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="580" />
+      <location filename="../algorithms/detect.py" line="657" />
       <source>Assembling patches</source>
       <translation type="unfinished" />
     </message>
@@ -343,7 +343,7 @@
       <translation>自动识别的标准：{std}（置信度 {conf:.0%}）。{msg}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="180" />
+      <location filename="../ui/controller.py" line="189" />
       <source>Awaiting expert review</source>
       <translation>待专家评审</translation>
     </message>
@@ -356,6 +356,21 @@
       <location filename="../ui/dock.py" line="297" />
       <source>Blueprint GeoPackage (*.gpkg);;All files (*)</source>
       <translation>蓝图 GeoPackage (*.gpkg);;所有文件 (*)</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="222" />
+      <source>Blueprint GeoPackage to write into (created when missing; empty: outputs only)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="255" />
+      <source>Blueprint run id</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="453" />
+      <source>Blueprint run {run}: LINE_* patches {counts}; {closed} closed, {flagged} to re-confirm</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/overlay.py" line="66" />
@@ -398,7 +413,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1092" />
+      <location filename="../ui/controller.py" line="1132" />
       <source>Changed by a re-detection: re-confirm or change the earlier decision ({action}).</source>
       <translation>重新检测发现变化：请重新确认或修改原决定（{action}）。</translation>
     </message>
@@ -423,12 +438,12 @@
       <translation>图层的用地分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="494" />
+      <location filename="../algorithms/detect.py" line="571" />
       <source>Cleaning inputs</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1414" />
+      <location filename="../algorithms/lines.py" line="1437" />
       <source>Cleaning {line}</source>
       <translation type="unfinished" />
     </message>
@@ -438,7 +453,12 @@
       <translation>用地代码字段</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1074" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="176" />
+      <source>Compare only inside (district boundary)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1114" />
       <source>Conflict: {n} final decision(s) were made without seeing the current one. The leading-group office resolves it by recording a new decision.</source>
       <translation>冲突：有 {n} 条最终决定是在未看到当前决定的情况下作出的。由领导小组办公室记录一条新决定来解决。</translation>
     </message>
@@ -448,22 +468,22 @@
       <translation>建设属性</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="448" />
+      <location filename="../algorithms/detect.py" line="518" />
       <source>Control line layer '{line}' is empty</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="724" />
+      <location filename="../algorithms/lines.py" line="745" />
       <source>Control line {line} ({layer})</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1351" />
+      <location filename="../algorithms/lines.py" line="1374" />
       <source>Control line {line} ({layer}) is empty: left out</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1418" />
+      <location filename="../algorithms/lines.py" line="1441" />
       <source>Control line {line} has no area left (inside the district): left out</source>
       <translation type="unfinished" />
     </message>
@@ -503,7 +523,7 @@
       <translation>控制线：不涉及</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="234" />
+      <location filename="../ui/controller.py" line="260" />
       <source>Control-line adjustment ({kind})</source>
       <translation>控制线调整（{kind}）</translation>
     </message>
@@ -513,14 +533,34 @@
       <translation>控制线调整</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="177" />
+      <location filename="../ui/controller.py" line="186" />
       <source>Control-line coordination</source>
       <translation>控制线协调</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="544" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="236" />
+      <source>Control-line overlaps</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="245" />
+      <source>Control-line statistics</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="197" />
+      <source>Core zones in the eco plan (class set, e.g. zone:一级管控区)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="576" />
       <source>Could not open {path}: {error}</source>
       <translation>无法打开 {path}：{error}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="422" />
+      <source>Created the blueprint {path}</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="106" />
@@ -538,7 +578,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1255" />
+      <location filename="../ui/controller.py" line="1295" />
       <source>Decision recorded on {patch}: {action}.</source>
       <translation>已记录对 {patch} 的决定：{action}。</translation>
     </message>
@@ -553,7 +593,7 @@
       <translation>部门意见</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1089" />
+      <location filename="../ui/controller.py" line="1129" />
       <source>Department opinions disagree — {opinions}</source>
       <translation>部门意见不一致 — {opinions}</translation>
     </message>
@@ -583,27 +623,27 @@
       <translation>差异图斑</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="178" />
+      <location filename="../ui/controller.py" line="187" />
       <source>Digitising error (sliver)</source>
       <translation>数字化误差（碎片）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1383" />
+      <location filename="../algorithms/lines.py" line="1406" />
       <source>District layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="450" />
+      <location filename="../algorithms/detect.py" line="520" />
       <source>Each control line may be given once</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1348" />
+      <location filename="../algorithms/lines.py" line="1371" />
       <source>Each control line may be given once; repeated: {line}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="426" />
+      <location filename="../algorithms/detect.py" line="496" />
       <source>Each plan role may be given once; repeated: {roles}</source>
       <translation type="unfinished" />
     </message>
@@ -618,7 +658,7 @@
       <translation>生态管控区</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="831" />
+      <location filename="../algorithms/lines.py" line="852" />
       <source>Eco plan {layer}</source>
       <translation type="unfinished" />
     </message>
@@ -628,12 +668,17 @@
       <translation>生态环境保护规划</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="174" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="146" />
+      <source>Eco-environment protection plan, harmonised (its 一级管控区 are the core zones)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="183" />
       <source>Ecological protection</source>
       <translation>生态保护</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="151" />
+      <location filename="../ui/controller.py" line="160" />
       <source>Ecological protection red line</source>
       <translation>生态保护红线</translation>
     </message>
@@ -643,17 +688,17 @@
       <translation>生态保护红线</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="611" />
+      <location filename="../algorithms/detect.py" line="688" />
       <source>Ellipsoidal areas</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="171" />
+      <location filename="../ui/controller.py" line="180" />
       <source>Error in a plan</source>
       <translation>规划编制错误</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="740" />
+      <location filename="../ui/controller.py" line="772" />
       <source>Every patch in this queue is decided.</source>
       <translation>此队列中的图斑均已决定。</translation>
     </message>
@@ -663,7 +708,12 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="175" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="137" />
+      <source>Farmland deduction coefficient field (扣除系数; default KCXS when present)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="184" />
       <source>Farmland protection</source>
       <translation>耕地保护</translation>
     </message>
@@ -673,12 +723,12 @@
       <translation>代码未映射的要素数</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1396" />
+      <location filename="../algorithms/lines.py" line="1419" />
       <source>Field {field} not found in the street layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="552" />
+      <location filename="../algorithms/lines.py" line="573" />
       <source>Field {field} not found in {layer}</source>
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
@@ -703,6 +753,19 @@
       <translation>最终决定（领导小组办公室）</translation>
     </message>
     <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="97" />
+      <source>Finds where the ecological protection red line (生态保护红线), the permanent basic farmland (永久基本农田) and the urban development boundary (城镇开发边界) overlap, and proposes an adjustment for every overlap — the 2019 guidance says the three lines must not cross, overlap or conflict.
+
+Each line layer is optional and may hold many features, multipart polygons with holes, or one dissolved polygon of 100k+ vertices. Invalid rings are repaired and counted, overlaps between features of one line are reported and counted once, layers in another CRS are reprojected.
+
+Defaults (DOMAIN.md §5, editable per pair): the development boundary gives up its overlaps with both other lines (退出); a red-line/farmland overlap is retained (保留: the farmland stays inside the red line), except inside the eco plan's 一级管控区, where the farmland is withdrawn (退出) and its area added to the 补划 deficit. 扣除 cuts the protected line back.
+
+Overlaps are maximal connected patches per pair, core-zone condition and street, with planar and CGCS2000 ellipsoidal area. With a blueprint, every overlap is queued as a LINE_* patch for the review dock (ids stable across runs), with its line adjustment, and the lines are stored as stage 'input' and 'proposed'; multiplan:applydecisions (or lines.apply_line_decisions) turns the decisions into the final lines. Construction-versus-line conflicts are detection's: those already in the blueprint are summarised in the statistics.
+
+Plans (harmonised) give coverage statistics: plan inside / outside each line, line without plan.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../processing_provider/harmonise_codes.py" line="113" />
       <source>Flag as unmapped and continue</source>
       <translation>标记为“未映射”并继续</translation>
@@ -713,12 +776,22 @@
       <translation>林地保护利用规划</translation>
     </message>
     <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="154" />
+      <source>Further harmonised plans (coverage statistics)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../algorithms/gpkg.py" line="605" />
       <source>Geometry and column lengths differ.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="452" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="260" />
+      <source>Give at least one control line layer.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="522" />
       <source>Give at least two plans, or one plan and at least one control line</source>
       <translation type="unfinished" />
     </message>
@@ -783,7 +856,7 @@
       <translation>它不是 SQLite 数据库。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="176" />
+      <location filename="../ui/controller.py" line="185" />
       <source>Key project</source>
       <translation>重大项目</translation>
     </message>
@@ -793,7 +866,7 @@
       <translation>重大项目</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="254" />
+      <location filename="../algorithms/detect.py" line="321" />
       <source>Key projects layer {layer}: field {field} not found</source>
       <translation type="unfinished" />
     </message>
@@ -828,6 +901,11 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="205" />
+      <source>Line rule table (CSV; replaces data/rules/line_rules.csv)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../algorithms/lines.py" line="264" />
       <source>Line rule table {path} has no rules</source>
       <translation type="unfinished" />
@@ -848,7 +926,7 @@
       <translation>正在映射代码…</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="598" />
+      <location filename="../algorithms/detect.py" line="675" />
       <source>Measuring patches</source>
       <translation type="unfinished" />
     </message>
@@ -863,12 +941,12 @@
       <translation>用地名称字段（代码缺失时使用）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1100" />
+      <location filename="../ui/controller.py" line="1140" />
       <source>New patch from a re-detection: see the earlier patches' decisions below and confirm one.</source>
       <translation>重新检测产生的新图斑：请查看下方原图斑的决定并确认。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="172" />
+      <location filename="../ui/controller.py" line="181" />
       <source>Newer approval or permit</source>
       <translation>新批准的项目或许可</translation>
     </message>
@@ -898,12 +976,12 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1424" />
+      <location filename="../algorithms/lines.py" line="1447" />
       <source>No control line has any area to reconcile</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1358" />
+      <location filename="../algorithms/lines.py" line="1381" />
       <source>No control line to reconcile: give at least one non-empty line layer</source>
       <translation type="unfinished" />
     </message>
@@ -913,12 +991,12 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1444" />
+      <location filename="../algorithms/lines.py" line="1467" />
       <source>No eco plan given: {kind} is proposed as {proposal} everywhere (no core zones)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="462" />
+      <location filename="../algorithms/detect.py" line="532" />
       <source>No enabled rule applies to the given inputs ({why})</source>
       <translation type="unfinished" />
     </message>
@@ -933,7 +1011,7 @@
       <translation>无图斑</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="686" />
+      <location filename="../ui/controller.py" line="718" />
       <source>No patch matches these filters. Widen or reset the filters.</source>
       <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
@@ -958,7 +1036,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1183" />
+      <location filename="../ui/controller.py" line="1223" />
       <source>Nothing was written; what you typed is kept in the form.</source>
       <translation>未写入任何内容；您输入的内容仍保留在表单中。</translation>
     </message>
@@ -968,7 +1046,7 @@
       <translation>遇到未知代码时</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1439" />
+      <location filename="../algorithms/lines.py" line="1462" />
       <source>Only one control line given: there is nothing to overlap, statistics only</source>
       <translation type="unfinished" />
     </message>
@@ -978,7 +1056,7 @@
       <translation>打开蓝图</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1154" />
+      <location filename="../ui/controller.py" line="1194" />
       <source>Open a blueprint and choose a patch first.</source>
       <translation>请先打开蓝图并选择一个图斑。</translation>
     </message>
@@ -988,7 +1066,7 @@
       <translation>打开设置</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1248" />
+      <location filename="../ui/controller.py" line="1288" />
       <source>Opinion recorded on {patch}: {action}.</source>
       <translation>已记录对 {patch} 的意见：{action}。</translation>
     </message>
@@ -1003,7 +1081,7 @@
       <translation>排序与筛选（已筛选）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="181" />
+      <location filename="../ui/controller.py" line="190" />
       <source>Other</source>
       <translation>其他</translation>
     </message>
@@ -1013,7 +1091,7 @@
       <translation>其他控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="918" />
+      <location filename="../algorithms/lines.py" line="939" />
       <source>Overlaps {kind}</source>
       <translation type="unfinished" />
     </message>
@@ -1028,22 +1106,22 @@
       <translation>图斑 {patch} 不在蓝图 {path} 中。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="762" />
+      <location filename="../ui/controller.py" line="794" />
       <source>Patch {patch} is not in the current queue ({status}); it is shown, but stepping continues in the queue.</source>
       <translation>图斑 {patch} 不在当前队列中（{status}）；已显示该图斑，但翻页仍在队列中进行。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1227" />
+      <location filename="../ui/controller.py" line="1267" />
       <source>Patch {patch} was closed by a newer detection run (the ground no longer differs). Your entry ({action}) is recorded in its history, but the patch is out of the queue.</source>
       <translation>图斑 {patch} 已被新一轮检测关闭（该处已不再存在差异）。您的记录（{action}）已写入其历史，但该图斑已移出队列。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1297" />
+      <location filename="../ui/controller.py" line="1337" />
       <source>Patch {patch} was closed by a newer detection run and left the queue.</source>
       <translation>图斑 {patch} 已被新一轮检测关闭，已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2056" />
+      <location filename="../algorithms/lines.py" line="2079" />
       <source>Patch {pid} ({kind}): cannot tell which lines it concerns</source>
       <translation type="unfinished" />
     </message>
@@ -1053,32 +1131,32 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="152" />
+      <location filename="../ui/controller.py" line="161" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1520" />
+      <location filename="../algorithms/lines.py" line="1543" />
       <source>Plan '{role}'</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="437" />
+      <location filename="../algorithms/detect.py" line="507" />
       <source>Plan '{role}' ({layer}) is empty</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="262" />
+      <location filename="../algorithms/detect.py" line="329" />
       <source>Plan '{role}' ({layer}) is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="431" />
+      <location filename="../algorithms/detect.py" line="501" />
       <source>Plan '{role}': unknown kind '{kind}' (expected {kinds})</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1478" />
+      <location filename="../algorithms/lines.py" line="1501" />
       <source>Plan coverage of the lines</source>
       <translation type="unfinished" />
     </message>
@@ -1093,7 +1171,7 @@
       <translation>规划：{plan}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="173" />
+      <location filename="../ui/controller.py" line="182" />
       <source>Planning policy</source>
       <translation>规划政策</translation>
     </message>
@@ -1103,7 +1181,7 @@
       <translation>规划</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1378" />
+      <location filename="../algorithms/lines.py" line="1401" />
       <source>Preparing the district and streets</source>
       <translation type="unfinished" />
     </message>
@@ -1113,14 +1191,39 @@
       <translation>上一个图斑</translation>
     </message>
     <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="230" />
+      <source>Project name (for a new blueprint)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="189" />
+      <source>Proposal: {what}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="241" />
+      <source>Proposed control lines</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="238" />
+      <source>Proposed line adjustments</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/dock.py" line="196" />
       <source>Re-confirm the earlier decision on a changed or replaced patch</source>
       <translation>对已变更或被替代的图斑重新确认原决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="744" />
+      <location filename="../ui/controller.py" line="776" />
       <source>Reached the end of the queue; continued from the start.</source>
       <translation>已到队列末尾，从头继续。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="275" />
+      <source>Reading the inputs…</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="169" />
@@ -1133,12 +1236,17 @@
       <translation>正在读取 {name}：{k} / {n}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1350" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="94" />
+      <source>Reconcile control lines (三线协调)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="1390" />
       <source>Reopened the blueprint {path}.</source>
       <translation>已重新打开蓝图 {path}。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="570" />
+      <location filename="../ui/controller.py" line="602" />
       <source>Resumed at patch {patch}, where you stopped.</source>
       <translation>已回到您上次停下的图斑 {patch}。</translation>
     </message>
@@ -1173,7 +1281,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="526" />
+      <location filename="../algorithms/detect.py" line="603" />
       <source>Rule {kind}: {name}</source>
       <translation type="unfinished" />
     </message>
@@ -1183,7 +1291,7 @@
       <translation>从分类表中设定统一地类（用地用海 2023）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1162" />
+      <location filename="../ui/controller.py" line="1202" />
       <source>Set your name and department in the plugin settings first (Settings ▸ Options ▸ Multi-Plan Integration). What you typed is kept in the form.</source>
       <translation>请先在插件设置中填写姓名和部门（设置 ▸ 选项 ▸ 多规合一）。您输入的内容仍保留在表单中。</translation>
     </message>
@@ -1193,7 +1301,7 @@
       <translation>请设置一次姓名、部门和角色。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1461" />
+      <location filename="../algorithms/lines.py" line="1484" />
       <source>Settling the proposals</source>
       <translation type="unfinished" />
     </message>
@@ -1213,7 +1321,7 @@
       <translation>碎片（技术差异）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1108" />
+      <location filename="../ui/controller.py" line="1148" />
       <source>Sliver ({reason}): probably a digitising difference, not a planning one.</source>
       <translation>碎片（{reason}）：可能是数字化误差，而非规划差异。</translation>
     </message>
@@ -1228,7 +1336,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1237" />
+      <location filename="../ui/controller.py" line="1277" />
       <source>Someone else decided patch {patch} after you opened it. Your decision ({action}) is recorded as a conflict, not as the current decision; the history shows both. Record a new decision to resolve it.</source>
       <translation>在您打开图斑 {patch} 之后，另一人已作出决定。您的决定（{action}）记为冲突，而不是当前决定；历史中两者均可见。请记录一条新决定以解决冲突。</translation>
     </message>
@@ -1248,7 +1356,7 @@
       <translation>原分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="572" />
+      <location filename="../algorithms/detect.py" line="649" />
       <source>Splitting by street</source>
       <translation type="unfinished" />
     </message>
@@ -1263,7 +1371,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="650" />
+      <location filename="../algorithms/detect.py" line="727" />
       <source>Statistics</source>
       <translation type="unfinished" />
     </message>
@@ -1278,8 +1386,18 @@
       <translation>街道</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1388" />
+      <location filename="../algorithms/lines.py" line="1411" />
       <source>Street layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="167" />
+      <source>Street name field</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="161" />
+      <source>Streets (街道/镇)</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1298,19 +1416,24 @@
       <translation>操作 {action} 需要指定目标（规划角色、统一地类或控制线调整）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1979" />
+      <location filename="../algorithms/lines.py" line="2002" />
       <source>The blueprint has no control lines: run multiplan:reconcilecontrollines first</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1983" />
+      <location filename="../algorithms/lines.py" line="2006" />
       <source>The blueprint has no input control lines: run multiplan:reconcilecontrollines first</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="615" />
+      <location filename="../ui/controller.py" line="647" />
       <source>The blueprint is in WAL mode (another program, often QGIS while editing, left it so and still has it open). That is safe on this computer's disk, but on a network folder two computers must not use it at once: close the other program and reopen the blueprint.</source>
       <translation>蓝图处于 WAL 模式（另一个程序——通常是正在编辑的 QGIS——将其置于此模式且仍在使用）。在本机磁盘上是安全的，但在网络文件夹中不能两台电脑同时使用：请关闭另一个程序后重新打开蓝图。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="346" />
+      <source>The blueprint keeps its own CRS; the working CRS parameter is ignored.</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="969" />
@@ -1323,7 +1446,7 @@
       <translation>蓝图 {path} 被其他用户或程序锁定（已等待 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1324" />
+      <location filename="../ui/controller.py" line="1364" />
       <source>The blueprint {path} is not there any more (moved, renamed or deleted, or its network folder is disconnected). Decisions you record are kept in the pending journal on this computer.</source>
       <translation>蓝图 {path} 已不在原处（被移动、重命名或删除，或网络文件夹已断开）。您记录的决定保存在本机待写日志中。</translation>
     </message>
@@ -1333,7 +1456,7 @@
       <translation>蓝图 {path} 为只读（文件或其所在文件夹不可写，或以只读方式打开）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="605" />
+      <location filename="../ui/controller.py" line="637" />
       <source>The blueprint {path} is read-only ({reason}). You can review it; decisions you record are kept in the pending journal on this computer and written when it can be written again (then press Refresh).</source>
       <translation>蓝图 {path} 为只读（{reason}）。您可以查看；记录的决定保存在本机待写日志中，待文件可写后写入（届时请点击“刷新”）。</translation>
     </message>
@@ -1368,7 +1491,7 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="874" />
+      <location filename="../algorithms/lines.py" line="895" />
       <source>The eco plan has no zone matching {expr}: no core-zone proposals</source>
       <translation type="unfinished" />
     </message>
@@ -1378,7 +1501,7 @@
       <translation>规划图层为空，无需统一。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="687" />
+      <location filename="../ui/controller.py" line="719" />
       <source>The review queue is empty: this blueprint has no open patches. Run difference detection into it first, or open another blueprint.</source>
       <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
@@ -1398,29 +1521,34 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1206" />
+      <location filename="../ui/controller.py" line="1246" />
       <source>There is no earlier decision to re-confirm on this patch.</source>
       <translation>此图斑没有可重新确认的原决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="756" />
+      <location filename="../ui/controller.py" line="788" />
       <source>There is no patch {patch} in this blueprint.</source>
       <translation>此蓝图中没有图斑 {patch}。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1251" />
+      <location filename="../ui/controller.py" line="1291" />
       <source>This decision was already in the blueprint.</source>
       <translation>该决定已在蓝图中。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="726" />
+      <location filename="../ui/controller.py" line="758" />
       <source>This is the first patch of the queue.</source>
       <translation>这是队列中的第一个图斑。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="716" />
+      <location filename="../ui/controller.py" line="748" />
       <source>This is the last patch of the queue.</source>
       <translation>这是队列中的最后一个图斑。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="404" />
+      <source>Timings: {t}</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="62" />
@@ -1448,12 +1576,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知操作 {action}；应为以下之一：{actions}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1082" />
+      <location filename="../algorithms/lines.py" line="1105" />
       <source>Unknown choice(s) {values}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="443" />
+      <location filename="../algorithms/detect.py" line="513" />
       <source>Unknown control line '{line}' (expected {lines})</source>
       <translation type="unfinished" />
     </message>
@@ -1468,7 +1596,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="963" />
+      <location filename="../algorithms/lines.py" line="984" />
       <source>Unknown proposal '{value}' (expected {values})</source>
       <translation type="unfinished" />
     </message>
@@ -1503,7 +1631,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="153" />
+      <location filename="../ui/controller.py" line="162" />
       <source>Urban development boundary</source>
       <translation>城镇开发边界</translation>
     </message>
@@ -1523,7 +1651,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>内容</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1189" />
+      <location filename="../ui/controller.py" line="1229" />
       <source>What you typed is kept in the form.</source>
       <translation>您输入的内容仍保留在表单中。</translation>
     </message>
@@ -1543,7 +1671,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您是谁？</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="514" />
+      <location filename="../ui/controller.py" line="546" />
       <source>Who are you? Set your name, department and role in the plugin settings before recording.</source>
       <translation>您是谁？记录之前请在插件设置中填写姓名、部门和角色。</translation>
     </message>
@@ -1551,6 +1679,16 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../ui/dock.py" line="159" />
       <source>Why</source>
       <translation>理由与说明</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="256" />
+      <source>Working CRS</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="214" />
+      <source>Working CRS (empty: the blueprint's, else chosen as detection does)</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="250" />
@@ -1586,6 +1724,16 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../ui/dock.py" line="178" />
       <source>Write pending decisions and show others' decisions</source>
       <translation>写入待写决定并显示他人的决定</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="431" />
+      <source>Writing into the blueprint…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="462" />
+      <source>Writing the outputs…</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1088" />
@@ -1673,12 +1821,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>特批例外（按{target}绘制）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1555" />
+      <location filename="../algorithms/lines.py" line="1578" />
       <source>area: the plan; inside / outside: the plan inside / outside the line; uncovered: the line without the plan</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="158" />
+      <location filename="../ui/controller.py" line="167" />
       <source>as given</source>
       <translation>输入</translation>
     </message>
@@ -1723,6 +1871,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../ui/controller.py" line="154" />
+      <source>condition (eco zone)</source>
+      <translation>条件（生态管控区）</translation>
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="112" />
       <source>conflict</source>
       <translation>冲突</translation>
@@ -1738,7 +1891,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>冲突（已解决）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="188" />
+      <location filename="../ui/controller.py" line="197" />
       <source>construction</source>
       <translation>建设用地</translation>
     </message>
@@ -1748,7 +1901,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1896" />
+      <location filename="../algorithms/lines.py" line="1919" />
       <source>control-line overlap changed since the last reconciliation</source>
       <translation type="unfinished" />
     </message>
@@ -1828,12 +1981,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="988" />
+      <location filename="../ui/controller.py" line="1028" />
       <source>farmland to replace elsewhere (补划): {area}</source>
       <translation>需补划耕地：{area}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="158" />
+      <location filename="../ui/controller.py" line="167" />
       <source>final</source>
       <translation>最终</translation>
     </message>
@@ -1843,7 +1996,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>最终决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="981" />
+      <location filename="../ui/controller.py" line="1021" />
       <source>gives up {area} to {other}; proposal: {proposal}</source>
       <translation>让出 {area} 给{other}；建议：{proposal}</translation>
     </message>
@@ -1858,7 +2011,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1631" />
+      <location filename="../algorithms/lines.py" line="1654" />
       <source>inside the eco plan's core zones</source>
       <translation type="unfinished" />
     </message>
@@ -1888,12 +2041,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1431" />
+      <location filename="../ui/controller.py" line="153" />
+      <source>line that gives way</source>
+      <translation>让出的控制线</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1454" />
       <source>line(s) not given: {names}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="969" />
+      <location filename="../ui/controller.py" line="1009" />
       <source>named by the patch's kind</source>
       <translation>由图斑类型指明</translation>
     </message>
@@ -1908,12 +2066,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="463" />
+      <location filename="../algorithms/detect.py" line="533" />
       <source>no rules</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="188" />
+      <location filename="../ui/controller.py" line="197" />
       <source>non-construction</source>
       <translation>非建设用地</translation>
     </message>
@@ -1938,7 +2096,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>仅有部门意见</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1631" />
+      <location filename="../algorithms/lines.py" line="1654" />
       <source>outside the core zones</source>
       <translation type="unfinished" />
     </message>
@@ -1948,12 +2106,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>不在队列中（共 {n}）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="961" />
+      <location filename="../ui/controller.py" line="1001" />
       <source>overlap {area}</source>
       <translation>重叠 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1474" />
+      <location filename="../algorithms/lines.py" line="1497" />
       <source>overlaps between features of one line, counted once</source>
       <translation type="unfinished" />
     </message>
@@ -1968,7 +2126,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="158" />
+      <location filename="../ui/controller.py" line="167" />
       <source>proposed</source>
       <translation>建议</translation>
     </message>
@@ -1976,6 +2134,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../algorithms/lines.py" line="289" />
       <source>protected and intruder must be two different lines</source>
       <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="152" />
+      <source>protected line</source>
+      <translation>受保护的控制线</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="667" />
@@ -2003,7 +2166,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="901" />
+      <location filename="../ui/controller.py" line="941" />
       <source>replaces {patches}</source>
       <translation>替代 {patches}</translation>
     </message>
@@ -2028,7 +2191,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>严重程度 {n}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1109" />
+      <location filename="../ui/controller.py" line="1149" />
       <source>small or thin</source>
       <translation>过小或过窄</translation>
     </message>
@@ -2138,7 +2301,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2237" />
+      <location filename="../algorithms/lines.py" line="2260" />
       <source>{d} decided, {s} slivers ({a:.1f} m²)</source>
       <translation type="unfinished" />
     </message>
@@ -2148,7 +2311,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>第 {i} / {n} 个</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1455" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="393" />
+      <source>{kind} skipped: {why}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1478" />
       <source>{kind}: {n} overlaps of at most {speck} m² ({area:.4f} m² together) are rounding specks, not queued</source>
       <translation type="unfinished" />
     </message>
@@ -2163,17 +2331,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="196" />
+      <location filename="../ui/controller.py" line="919" />
+      <source>{line} ({side})</source>
+      <translation>{line}（{side}）</translation>
+    </message>
+    <message>
+      <location filename="../ui/controller.py" line="205" />
       <source>{m2} m² ({ha} ha)</source>
       <translation>{m2} 平方米（{ha} 公顷）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="521" />
+      <location filename="../ui/controller.py" line="553" />
       <source>{name} · {department} — department: what you record is an opinion; only the leading-group office (领导小组办公室) decides.</source>
       <translation>{name} · {department} — 部门：您记录的是意见；只有领导小组办公室作出决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="518" />
+      <location filename="../ui/controller.py" line="550" />
       <source>{name} · {department} — leading-group office: what you record is a decision.</source>
       <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
@@ -2193,32 +2366,37 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2118" />
+      <location filename="../algorithms/lines.py" line="2141" />
       <source>{n} control-line overlaps are undecided (e.g. {ids}); decide them or choose to follow the proposals or keep them pending</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1214" />
+      <location filename="../ui/controller.py" line="1254" />
       <source>{n} decision(s) from the pending journal on this computer were written first.</source>
       <translation>已先写入本机待写日志中的 {n} 条决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1278" />
+      <location filename="../ui/controller.py" line="1318" />
       <source>{n} decision(s) from the pending journal were written.</source>
       <translation>已写入待写日志中的 {n} 条决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="624" />
+      <location filename="../ui/controller.py" line="656" />
       <source>{n} decision(s) made earlier on this computer wait in the pending journal; they are written with your next decision or when you press Refresh.</source>
       <translation>本机待写日志中有 {n} 条先前的决定等待写入；将随您的下一条决定或点击“刷新”时写入。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="586" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="427" />
+      <source>{n} detection kinds against the lines are in the blueprint: summarised</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="607" />
       <source>{n} farmland features have a deduction coefficient {field} outside [0, 1); their net area is taken as the full area. Feature ids: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="595" />
+      <location filename="../algorithms/lines.py" line="616" />
       <source>{n} farmland features have no {field}; their net area is the full area.</source>
       <translation type="unfinished" />
     </message>
@@ -2243,12 +2421,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1218" />
+      <location filename="../ui/controller.py" line="1258" />
       <source>{n} of them became conflicts (someone decided those patches meanwhile) and are shown as such.</source>
       <translation>其中 {n} 条成为冲突（期间已有他人决定这些图斑），并以冲突显示。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1280" />
+      <location filename="../ui/controller.py" line="1320" />
       <source>{n} of them became conflicts and are shown as such.</source>
       <translation>其中 {n} 条成为冲突，并以冲突显示。</translation>
     </message>
@@ -2258,52 +2436,57 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1361" />
+      <location filename="../ui/controller.py" line="1401" />
       <source>{n} of {total} patches decided ({share}) · {area} of the conflict area decided</source>
       <translation>已决定 {n} / {total} 个图斑（{share}）· 差异面积已决定 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="921" />
+      <location filename="../algorithms/lines.py" line="942" />
       <source>{n} overlap pieces larger than {speck} m² lie in different streets on the two lines (streets given as overlapping or misfitting polygons?); the protected line's street is used</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1483" />
+      <location filename="../algorithms/lines.py" line="1506" />
       <source>{n} overlaps</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="668" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="396" />
+      <source>{n} overlaps, {area:.1f} m²; proposed 补划 deficit {buhua:.1f} m² (net {net:.1f} m²)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="745" />
       <source>{n} patches</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="287" />
+      <location filename="../algorithms/detect.py" line="354" />
       <source>{n} point project(s) of '{role}' drawn as discs of their stated area</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1370" />
+      <location filename="../ui/controller.py" line="1410" />
       <source>{n} to re-confirm</source>
       <translation>{n} 个待重新确认</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1372" />
+      <location filename="../ui/controller.py" line="1412" />
       <source>{n} waiting in the pending journal</source>
       <translation>{n} 条在待写日志中</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1368" />
+      <location filename="../ui/controller.py" line="1408" />
       <source>{n} with conflicts</source>
       <translation>{n} 个有冲突</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1040" />
+      <location filename="../ui/controller.py" line="1080" />
       <source>{patch}: no decision</source>
       <translation>{patch}：无决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1045" />
+      <location filename="../ui/controller.py" line="1085" />
       <source>{patch}: {action} — {who} ({department}), {when}</source>
       <translation>{patch}：{action} — {who}（{department}），{when}</translation>
     </message>
@@ -2398,57 +2581,62 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="129" />
+      <source>{title}: name field</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../algorithms/lines.py" line="515" />
       <source>{what} has no coordinate reference system; assign one in QGIS first.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="539" />
+      <location filename="../algorithms/lines.py" line="560" />
       <source>{what} holds {kinds}, not polygons: a control line must be a polygon layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="522" />
+      <location filename="../algorithms/lines.py" line="526" />
       <source>{what} was reprojected from {src} to the working CRS</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="642" />
+      <location filename="../algorithms/lines.py" line="663" />
       <source>{what}: {n} features had no area left after repair: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="751" />
+      <location filename="../algorithms/lines.py" line="772" />
       <source>{what}: {n} features lie outside the district and are left out</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="656" />
+      <location filename="../algorithms/lines.py" line="677" />
       <source>{what}: {n} features lie wholly inside lower-fid features: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="630" />
+      <location filename="../algorithms/lines.py" line="651" />
       <source>{what}: {n} features that are not polygons left out: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="624" />
+      <location filename="../algorithms/lines.py" line="645" />
       <source>{what}: {n} features without geometry left out: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="636" />
+      <location filename="../algorithms/lines.py" line="657" />
       <source>{what}: {n} invalid geometries repaired (make_valid): {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="855" />
+      <location filename="../algorithms/lines.py" line="876" />
       <source>{what}: {n} invalid zones repaired (make_valid): {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="649" />
+      <location filename="../algorithms/lines.py" line="670" />
       <source>{what}: {n} overlaps between its own features ({area:.2f} m²) dissolved — the ground is counted once, the lowest fid keeps it (fid pairs {pairs})</source>
       <translation type="unfinished" />
     </message>

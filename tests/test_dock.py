@@ -253,7 +253,7 @@ def test_drafts_survive_stepping_away(dock, qtbot, bp):
 def test_filter_widgets_filter_the_queue_and_the_layer(dock, bp):
     dock.open_blueprint(str(bp))
     f = dock.form
-    idx = f.kindCombo.findData("LINE_FARM_RED")
+    idx = f.kindCombo.findData("LINE_RED_FARM")
     assert idx >= 0
     f.kindCombo.setItemCheckState(idx, Qt.CheckState.Checked)
     f.minAreaSpin.setValue(1000.0)
@@ -262,7 +262,7 @@ def test_filter_widgets_filter_the_queue_and_the_layer(dock, bp):
         r[0]
         for r in sql(
             bp,
-            "SELECT patch_id FROM patches WHERE kind='LINE_FARM_RED' AND area_planar >= 1000 "
+            "SELECT patch_id FROM patches WHERE kind='LINE_RED_FARM' AND area_planar >= 1000 "
             "AND closed_run_id IS NULL ORDER BY severity DESC, area_planar DESC, patch_id",
         )
     ]

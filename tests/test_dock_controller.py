@@ -254,6 +254,12 @@ def test_patch_view_shows_plans_lines_areas_sliver_history(tmp_path, bp):
     (line_pid, proposal) = sql(bp, "SELECT patch_id, proposal FROM line_adjustments LIMIT 1")[0]
     c.go_to(line_pid)
     assert c.current.is_line_kind
+    # Its patch_plans rows name the two lines (as reconciliation writes them): shown, never adoptable.
+    lines = sql(bp, "SELECT role, line_role FROM patch_plans WHERE patch_id=? ORDER BY fid", (line_pid,))
+    assert [(p.role, p.line_role) for p in c.current.plans] == lines
+    assert [side for _, side in lines] == ["protected", "intruder"]
+    assert c.current.roles == [] and all(p.is_line for p in c.current.plans)
+    assert "(protected line)" in c.current.plans[0].label
     detail = " ".join(li.detail for li in c.current.lines)
     assert {"retain": "保留", "withdraw": "退出"}[proposal] in detail
     # A sliver says why.

@@ -146,6 +146,15 @@ def plan_label(role: str) -> str:
     }.get(role, role)
 
 
+def line_role_label(value: str | None) -> str:
+    """Which side of a control-line overlap a ``patch_plans`` row is (``line_role``)."""
+    return {
+        "protected": tr("protected line"),
+        "intruder": tr("line that gives way"),
+        "condition": tr("condition (eco zone)"),
+    }.get(value or "", value or "")
+
+
 def line_label(line_type: str) -> str:
     return {
         "eco_redline": tr("Ecological protection red line"),
@@ -211,7 +220,8 @@ _RULES: dict | None = None
 
 
 def _rules() -> dict:
-    """kind -> Rule of the shipped rule table, read once (a broken table must not break the dock)."""
+    """kind -> Rule of the shipped detection rule table, read once (a broken table must not break
+    the dock)."""
     global _RULES
     if _RULES is None:
         try:
@@ -223,11 +233,27 @@ def _rules() -> dict:
     return _RULES
 
 
+_LINE_RULES: dict | None = None
+
+
+def _line_rules() -> dict:
+    """kind -> LineRule of the shipped control-line rule table (the ``LINE_*`` kinds)."""
+    global _LINE_RULES
+    if _LINE_RULES is None:
+        try:
+            from ..algorithms.lines import load_line_rules
+
+            _LINE_RULES = {r.kind: r for r in load_line_rules()}
+        except Exception:  # noqa: BLE001
+            _LINE_RULES = {}
+    return _LINE_RULES
+
+
 def kind_label(kind: str | None) -> str:
-    """The rule table's Chinese or English name for a kind (the code when the table lacks it)."""
+    """The rule tables' Chinese or English name for a kind (the code when no table has it)."""
     if not kind:
         return ""
-    rule = _rules().get(kind)
+    rule = _rules().get(kind) or _line_rules().get(kind)
     if rule is not None:
         return rule.name_zh if is_chinese() else rule.name_en
     if kind.startswith("LINE_"):
@@ -329,6 +355,12 @@ class PlanColumn:
     mp_code: str
     mp_name: str
     construction: str
+    line_role: str = ""  # protected / intruder / condition for the lines of a LINE_* patch
+
+    @property
+    def is_line(self) -> bool:
+        """A control line (or the eco zone that conditions a line proposal), not a plan to adopt."""
+        return bool(self.line_role) or self.role in LINE_TYPES.values()
 
 
 @dataclass(frozen=True)
@@ -399,10 +431,10 @@ class PatchView:
 
     @property
     def roles(self) -> list[str]:
-        """Involved plan roles, once each, in the order shown."""
+        """Involved plan roles (a plan can be adopted; a control line cannot), once each, in order."""
         out: list[str] = []
         for p in self.plans:
-            if p.role not in out:
+            if not p.is_line and p.role not in out:
                 out.append(p.role)
         return out
 
@@ -878,10 +910,17 @@ class ReviewController(QObject):
                     entries = {}
                 src_name = "，".join(entries[c].name for c in src.split(",") if c in entries)
             cons = plans.get("mp_construction")
+            line_role = col("line_role", i)
+            if role in LINE_TYPES.values():
+                label = line_label(role)
+            else:
+                label = plan_label(role)
+            if line_role:
+                label = tr("{line} ({side})").format(line=label, side=line_role_label(line_role))
             out.append(
                 PlanColumn(
                     role=role,
-                    label=plan_label(role),
+                    label=label,
                     layer=col("layer", i),
                     standard=standard,
                     src_code=src,
@@ -889,6 +928,7 @@ class ReviewController(QObject):
                     mp_code=mp_code,
                     mp_name=mp_name,
                     construction=construction_label(cons[i] if cons is not None else None),
+                    line_role=line_role,
                 )
             )
         return out
