@@ -337,6 +337,8 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
             )
         except CrsError as exc:
             raise QgsProcessingException(str(exc)) from exc
+        # PROJ may not name QGIS's WKT1 of an EPSG CRS; QGIS can
+        authid = working.authid or QgsCoordinateReferenceSystem.fromWkt(working.wkt).authid() or None
         feedback.pushInfo(working.reason)
         for note in working.notes:
             feedback.pushWarning(note)
@@ -415,7 +417,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
                         project_name=self.parameterAsString(parameters, self.PROJECT_NAME, context)
                         or "多规合一",
                         crs_wkt=working.wkt,
-                        crs_authid=working.authid,
+                        crs_authid=authid,
                     )
                     feedback.pushInfo(tr("Created the blueprint {path}").format(path=path))
                 detection = cl.summarise_detection(store)
@@ -479,7 +481,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
             self.OUT_BUHUA: float(totals["buhua"]),
             self.OUT_BUHUA_NET: float(totals["buhua_net"]),
             self.OUT_RUN: run_id,
-            self.OUT_CRS: working.authid or working.crs.name,
+            self.OUT_CRS: authid or working.crs.name,
         }
         for key, t in (
             (self.OVERLAPS, overlaps),
