@@ -1733,7 +1733,7 @@ def control_lines_table(
         k = L.kcxs[keep] if L.kcxs is not None else np.full(m, np.nan)
         kc = np.array([None if np.isnan(x) else float(x) for x in k.tolist()], dtype=object)
         cols["kcxs"].append(kc)
-        net = L.net(a) if L.kcxs is not None else None
+        net = a * (1.0 - np.where(np.isnan(k), 0.0, k)) if L.kcxs is not None else None
         cols["net_area"].append(net.astype(object) if net is not None else np.full(m, None, dtype=object))
         cols["layer"].append(np.full(m, L.layer, dtype=object))
     n = int(sum(len(g) for g in geoms))

@@ -160,6 +160,18 @@ def test_squares_core_zone_withdraws_farmland_into_the_buhua_deficit():
     assert residual(s, "eco_redline", "farmland") == pytest.approx(3000)
 
 
+def test_a_parcel_given_up_entirely_leaves_the_proposed_lines():
+    eco = eco_table([sq(40, -10, 110, 110)], ["一级管控区"])  # the whole first farmland parcel
+    r = squares(plans=[PlanInput("eco", eco, kind="eco")])
+    s = r.proposed
+    assert s.totals["buhua"] == pytest.approx(5000) and s.totals["buhua_net"] == pytest.approx(4500)
+    t = cl.control_lines_table(r.lines, s, unit_names=r.unit_names, crs_wkt=r.crs_wkt)
+    farm = t.columns["line_type"] == "farmland"
+    assert farm.sum() == 1 and list(t.columns["src_fid"][farm]) == [2]
+    assert float(t.columns["net_area"][farm][0]) == pytest.approx(5000 * 0.8)
+    assert s.totals["lines"]["farmland"]["features"] == 2
+
+
 def test_squares_every_choice_and_exclusive_attribution():
     r = squares()
     o = r.overlaps
