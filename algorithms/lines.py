@@ -687,12 +687,45 @@ def _street_unit(owner: np.ndarray, unit_map: np.ndarray | None) -> np.ndarray:
     return np.where(owner >= 0, unit_map[np.maximum(owner, 0)], -1).astype(np.intp)
 
 
-def _group_pieces(geoms: np.ndarray, key: np.ndarray, runner: Runner, dirty: np.ndarray):
-    """Maximal connected polygons per key (pieces of one feature and street become one piece)."""
-    if not len(geoms):
+def _group_pieces(geoms: np.ndarray, key: np.ndarray, runner: Runner):
+    """One geometry per key: the parts of one feature in one street, rejoined.
+
+    Splitting by street explodes a feature into its parts; most keys have one part and pass through.
+    Parts of one clip are disjoint, so they are simply collected into a multipolygon; where a street
+    was tiled, parts of two tiles share the cut edge, the multipolygon is invalid and a (checked)
+    coverage union joins them instead.
+    """
+    n = len(geoms)
+    if not n:
         return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
-    asm = ov.assemble(geoms, key, runner, dirty)
-    return asm.geoms, asm.group
+    order = np.argsort(key, kind="stable")
+    ks = key[order]
+    starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    sizes = np.diff(np.r_[starts, n])
+    out = geoms[order[starts]].copy()
+    multi = np.flatnonzero(sizes > 1)
+    if not len(multi):
+        return out, ks[starts]
+    group = np.repeat(np.arange(len(starts)), sizes)
+    sel = np.isin(group, multi)
+    parts, pidx = ov.explode_polygons(geoms[order][sel])
+    owner = group[sel][pidx]
+    collected = shapely.multipolygons(parts, indices=np.searchsorted(multi, owner))
+    out[multi] = collected
+    bad = multi[~shapely.is_valid(collected)]
+    area = shapely.area(geoms)
+    for k in bad:  # parts of a tiled street share cut edges: join them
+        runner.check()
+        members = geoms[order[starts[k] : starts[k] + sizes[k]]]
+        want = float(area[order[starts[k] : starts[k] + sizes[k]]].sum())
+        try:
+            u = shapely.coverage_union_all(members)
+        except shapely.errors.GEOSException:
+            u = None
+        if u is None or not u.is_valid or abs(u.area - want) > 1e-8 * max(want, 1.0):
+            u = shapely.union_all(members)
+        out[k] = u
+    return out, ks[starts]
 
 
 def _join_labels(
@@ -779,7 +812,7 @@ def _prepare_line(
     geoms, key_unit = split.geoms, _street_unit(split.owner, unit_map)
     n_unit = (int(unit_map.max(initial=-1)) + 1 if unit_map is not None else 0) + 1
     key = feat.astype(np.int64) * n_unit + (key_unit + 1)
-    geoms, gkey = _group_pieces(geoms, key, runner, dirty[feat])
+    geoms, gkey = _group_pieces(geoms, key, runner)
     feat = (gkey // n_unit).astype(np.intp)
     unit = (gkey % n_unit - 1).astype(np.intp)
     rows = cov.rows[feat]

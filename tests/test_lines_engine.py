@@ -602,3 +602,31 @@ def test_detection_patches_are_summarised_not_recomputed(tmp_path):
     whole = [x for x in rows if x["unit"] is None]
     assert [(x["item"], x["count"], x["area"]) for x in whole] == [("RL_URBAN", 2, 300.0)]
     assert {x["unit"] for x in rows if x["unit"]} == {"江浦街道", "顶山街道"}
+
+
+def test_demo_one_dissolved_multipart_polygon_gives_the_same_overlaps(demo):
+    """A line as ONE dissolved multipolygon with holes (densified past 100k vertices) instead of parcels."""
+    m, t, r = demo
+    one = shapely.segmentize(shapely.union_all(t["farmland"].geoms), 6.0)
+    assert shapely.get_num_coordinates(one) > 100_000 and one.geom_type == "MultiPolygon"
+    assert shapely.get_num_interior_rings(shapely.get_parts(one)).sum() > 0
+    farm = FeatureTable(
+        np.array([one], dtype=object), np.array([7]), {}, {}, t["farmland"].crs_wkt, "dissolved"
+    )
+    r1 = cl.reconcile(
+        [
+            cl.LineLayer("eco_redline", t["redline"]),
+            cl.LineLayer("farmland", farm),
+            cl.LineLayer("dev_boundary", t["dev_boundary"]),
+        ],
+        plans=[PlanInput("eco", t["eco_plan"], kind="eco")],
+        streets=t["streets"],
+        params=cl.ReconcileParams(unit_column="XZQMC"),
+    )
+    for kind in ("LINE_RED_FARM", "LINE_RED_DEV", "LINE_FARM_DEV"):
+        a = r.overlaps.area_planar[r.overlaps.kind == kind].sum()
+        b = r1.overlaps.area_planar[r1.overlaps.kind == kind].sum()
+        assert b == pytest.approx(a, abs=0.05)
+    assert r1.proposed.totals["buhua"] == pytest.approx(r.proposed.totals["buhua"], abs=0.05)
+    assert r1.proposed.totals["lines"]["farmland"]["net_before"] is None  # no KCXS on a dissolved line
+    assert residual(r1.proposed, "farmland", "dev_boundary") < TOL_M2
