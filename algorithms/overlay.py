@@ -379,6 +379,7 @@ class _Edges:
     flip: np.ndarray  # per segment: walked against the normal orientation of its ring
     matched: np.ndarray  # per segment
     n_features: int = 0
+    twins: tuple[np.ndarray, np.ndarray] | None = None  # the matched pairs (segment indices)
 
     def owner(self, seg: np.ndarray) -> np.ndarray:
         return self.part_feature[self.ring_part[self.cidx[self.s[seg]]]]
@@ -393,12 +394,15 @@ class _Edges:
         return suspicious, np.column_stack([a, b]), owner
 
 
-def _match_segments(a: np.ndarray, b: np.ndarray, flip: np.ndarray) -> np.ndarray:
+def _match_segments(
+    a: np.ndarray, b: np.ndarray, flip: np.ndarray, pairs: bool = False, salt: np.ndarray | None = None
+) -> np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which directed segments a→b have exactly one reverse twin (and no same-direction double)?
 
     One sort of 64-bit hashes of the undirected segments, then an exact check of each pair.
     ``flip`` marks segments whose ring runs against the normal orientation (shells
-    counter-clockwise, holes clockwise).
+    counter-clockwise, holes clockwise).  ``salt`` (an integer per segment) keeps segments of
+    different groups apart: only segments with equal salt can be twins.
     """
     x1, y1, x2, y2 = a[:, 0], a[:, 1], b[:, 0], b[:, 1]
     swap = (x1 > x2) | ((x1 == x2) & (y1 > y2))
@@ -406,6 +410,9 @@ def _match_segments(a: np.ndarray, b: np.ndarray, flip: np.ndarray) -> np.ndarra
     bx, by = np.where(swap, x1, x2), np.where(swap, y1, y2)
     direction = swap ^ flip
     key = _hash64(ax, ay, bx, by)
+    if salt is not None:
+        sf = salt.astype(np.float64)
+        key ^= _hash64(sf, sf, sf, sf)
     order = np.argsort(key)
     ks = key[order]
     starts = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]]) if len(ks) else np.zeros(0, dtype=np.intp)
@@ -414,13 +421,17 @@ def _match_segments(a: np.ndarray, b: np.ndarray, flip: np.ndarray) -> np.ndarra
     i, j = order[pair], order[pair + 1]
     ok = (direction[i] != direction[j]) & (ax[i] == ax[j]) & (ay[i] == ay[j])
     ok &= (bx[i] == bx[j]) & (by[i] == by[j])
+    if salt is not None:
+        ok &= salt[i] == salt[j]
     matched = (ax == bx) & (ay == by)  # zero-length segments (repeated points) are harmless
     matched[i[ok]] = True
     matched[j[ok]] = True
+    if pairs:
+        return matched, i[ok], j[ok]
     return matched
 
 
-def _edges(geoms: np.ndarray) -> _Edges:
+def _edges(geoms: np.ndarray, salt: np.ndarray | None = None) -> _Edges:
     """Split every ring into segments and match each with its reverse twin (see :func:`_edge_check`)."""
     parts, pidx = explode_polygons(geoms)
     if not len(parts) or not shapely.get_num_interior_rings(parts).any():
@@ -439,8 +450,11 @@ def _edges(geoms: np.ndarray) -> _Edges:
     # ring orientation by the shoelace sum; shells should turn left, holes right
     ring_area = np.bincount(ring, weights=a[:, 0] * b[:, 1] - b[:, 0] * a[:, 1], minlength=len(is_shell))
     flip = (is_shell == (ring_area < 0))[ring]
-    matched = _match_segments(a, b, flip)
-    return _Edges(coords, cidx, ring_part, pidx, is_shell, s, flip, matched, len(geoms))
+    seg_salt = None if salt is None else np.asarray(salt)[pidx[ring_part[ring]]]
+    matched, pi, pj = _match_segments(a, b, flip, pairs=True, salt=seg_salt)
+    e = _Edges(coords, cidx, ring_part, pidx, is_shell, s, flip, matched, len(geoms))
+    e.twins = (pi, pj)
+    return e
 
 
 def _edge_check(geoms: np.ndarray, e: _Edges | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -801,6 +815,10 @@ class TiledRegion:
         small_t, small_o = explode_polygons(self.geoms[small_idx])
         self.tiles = np.concatenate([small_t, tiles_b])
         self.tile_owner = np.concatenate([small_idx[small_o], big_idx[own_b]]).astype(np.intp)
+        if len(big_idx):
+            # a tile cut again leaves a T-junction on its neighbour's edge: insert those vertices so
+            # pieces clipped by neighbouring tiles keep matching vertices
+            self.tiles, _, _ = node_coverage(self.tiles)
         self.tree = shapely.STRtree(self.tiles)
         if len(big_idx):
             shapely.prepare(self.geoms[big_idx])
@@ -821,15 +839,29 @@ class TiledRegion:
         q = runner.query(self.tree, geoms, predicate="intersects")
         return q[0], q[1]
 
-    def contained(self, geoms: np.ndarray, ia: np.ndarray, owner: np.ndarray, runner: Runner) -> np.ndarray:
-        """For pairs with a big owner: is ``geoms[ia]`` in its interior?  (False for small owners.)
+    def contained(
+        self,
+        geoms: np.ndarray,
+        ia: np.ndarray,
+        it: np.ndarray,
+        runner: Runner,
+        single_tile: bool = True,
+    ) -> np.ndarray:
+        """Per pair (``geoms[ia]``, tile ``it``): is the geometry whole in the tile's owner?
 
-        *Properly* inside: a parcel touching the owner's boundary is clipped instead, so the point
-        where that boundary meets its neighbour's edge becomes a vertex of both pieces and the
-        pieces still fit exactly for the coverage union.
+        It must lie *properly* inside the owner (not touching its boundary) and, with
+        ``single_tile``, meet only this one tile: then no boundary and no tile cut that clips a
+        neighbour can pass through its edges, so a whole piece and its clipped neighbours keep
+        exactly matching vertices for the coverage union.  Small owners (one tile each) are never
+        taken whole: clipping them is as cheap as testing them.
         """
         out = np.zeros(len(ia), dtype=bool)
-        big = np.flatnonzero(self.big[owner])
+        owner = self.tile_owner[it]
+        big = self.big[owner]
+        if single_tile and len(ia):
+            tiles_per = np.bincount(ia, minlength=int(ia.max()) + 1)
+            big &= tiles_per[ia] == 1
+        big = np.flatnonzero(big)
         if not len(big):
             return out
         n_own = max(len(self.geoms), 1)
@@ -891,7 +923,7 @@ def intersect_pieces(
         owner = region.tile_owner[it]
         keep = pair_filter(ia, owner)
         ia, it, owner = ia[keep], it[keep], owner[keep]
-    whole = region.contained(geoms, ia, owner, runner)
+    whole = region.contained(geoms, ia, it, runner)
     out = []
     if whole.any():
         n_own = max(len(region), 1)
@@ -917,8 +949,7 @@ def outside_pieces(geoms: np.ndarray, region: TiledRegion, runner: Runner) -> Pi
         polys, pidx = explode_polygons(geoms)
         return Pieces(polys, pidx, np.full(len(pidx), -1, dtype=np.intp))
     ia, it = region.pairs(geoms, runner)
-    owner = region.tile_owner[it]
-    inside = region.contained(geoms, ia, owner, runner)
+    inside = region.contained(geoms, ia, it, runner, single_tile=False)
     fully_in = np.zeros(n, dtype=bool)
     fully_in[ia[inside]] = True
     touched = np.zeros(n, dtype=bool)
@@ -953,7 +984,8 @@ def split_by_units(geoms: np.ndarray, units: TiledRegion | None, runner: Runner)
     key = np.unique(ip.astype(np.int64) * n_own + owner)
     ki, ko = key // n_own, key % n_own
     n_owners = np.bincount(ki, minlength=n)
-    single = np.flatnonzero(n_owners[ki] == 1)
+    n_tiles = np.bincount(ip, minlength=n)  # whole only inside one tile (see TiledRegion.contained)
+    single = np.flatnonzero((n_owners[ki] == 1) & (n_tiles[ki] == 1))
     whole = np.zeros(n, dtype=bool)
     whole_unit = np.full(n, -1, dtype=np.intp)
     if len(single):
@@ -1035,18 +1067,36 @@ def _union_checked(members: np.ndarray, dirty: np.ndarray | None = None) -> shap
     return out if _fits(out, want) else shapely.union_all(members)
 
 
-def assemble(
-    geoms: np.ndarray, group: np.ndarray, runner: Runner, dirty: np.ndarray | None = None
-) -> Assembled:
-    """Union the pieces of each group into maximal connected patches (single polygons).
+def _components(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Label of the connected component of each piece: pieces of one group sharing an edge.
 
-    Pieces of one group never overlap (they come from clean coverages), so a coverage union suffices;
-    where pieces do not fit exactly (a T-junction, a tile edge, an overlap repair) the union is
-    redone in full, and parts of one group that still share an edge afterwards are merged.
+    Pieces cut from exact coverages share their edges exactly, so one sort of segment hashes finds
+    every adjacency — no geometry predicate.  (Pieces that touch without a shared edge — a
+    T-junction — are linked later by :func:`_merge_touching`.)
     """
     n = len(geoms)
-    if not n:
-        return Assembled(np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
+    e = _edges(geoms, salt=group)  # pieces of other groups (other kinds) lie on the same ground
+    ti, tj = e.twins
+    a, b = e.owner(ti), e.owner(tj)
+    keep = (a != b) & (group[a] == group[b])
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    graph = coo_matrix((np.ones(int(keep.sum()), dtype=np.int8), (a[keep], b[keep])), shape=(n, n))
+    return connected_components(graph, directed=False)[1].astype(np.int64)
+
+
+def _union_by(
+    geoms: np.ndarray, key: np.ndarray, runner: Runner, dirty: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Union of the pieces with the same key: (unions, their keys).
+
+    Keys of up to 64 pieces go through padded rows, one vectorised coverage union per size bucket;
+    bigger ones one by one on the pool.  Every union is checked (valid, area = sum of pieces) and
+    redone where the pieces do not fit.
+    """
+    n = len(geoms)
+    group = key
     order = np.argsort(group, kind="stable")
     gs = group[order]
     start = np.r_[True, gs[1:] != gs[:-1]]
@@ -1102,8 +1152,30 @@ def assemble(
         res[:] = runner.run_tasks(_one, list(by_size))
         out_geoms.append(res)
         out_group.append(gs[starts[by_size]])
-    merged = np.concatenate(out_geoms)
-    mgroup = np.concatenate(out_group)
+    return np.concatenate(out_geoms), np.concatenate(out_group)
+
+
+def assemble(
+    geoms: np.ndarray, group: np.ndarray, runner: Runner, dirty: np.ndarray | None = None
+) -> Assembled:
+    """Union the pieces of each group into maximal connected patches (single polygons).
+
+    The connected components of each group are found first (shared edges), so every union builds
+    one polygon: GEOS assembles a multipolygon of thousands of separate shells very slowly (65 µs a
+    piece against 1 µs for one connected coverage).  Pieces of one group never overlap (they come
+    from clean coverages), so a coverage union suffices; where pieces do not fit exactly (a
+    T-junction, a tile edge, an overlap repair) the union is redone in full, and parts of one group
+    that still share an edge afterwards are merged.
+    """
+    n = len(geoms)
+    if not n:
+        return Assembled(np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.intp))
+    runner.check()
+    comp = _components(geoms, group)
+    comp_group = np.zeros(int(comp.max()) + 1, dtype=np.int64)
+    comp_group[comp] = group
+    merged, mcomp = _union_by(geoms, comp, runner, dirty)
+    mgroup = comp_group[mcomp]
     parts, pidx = explode_polygons(merged)
     pgroup = mgroup[pidx]
     parts, pgroup, repaired = _merge_touching(parts, pgroup, runner)
@@ -1122,9 +1194,13 @@ def _merge_touching(parts: np.ndarray, pgroup: np.ndarray, runner: Runner):
     i, j = i[sel], j[sel]
     if not len(i):
         return parts, pgroup, 0
-    touch = runner.map(lambda a, b: shapely.relate_pattern(a, b, "****1****"), parts[i], parts[j])
-    over = runner.map(lambda a, b: shapely.relate_pattern(a, b, "2********"), parts[i], parts[j])
-    hit = touch | over
+    touching = runner.map(shapely.intersects, parts[i], parts[j])
+    i, j = i[touching], j[touching]
+    if not len(i):
+        return parts, pgroup, 0
+    # one DE-9IM matrix per touching pair: boundaries share a line, or interiors overlap
+    m = runner.map(shapely.relate, parts[i], parts[j]).astype("U9")
+    hit = (np.char.find(m, "1", 4) == 4) | (np.char.find(m, "2", 0) == 0)
     i, j = i[hit], j[hit]
     if not len(i):
         return parts, pgroup, 0
