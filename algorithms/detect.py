@@ -269,9 +269,11 @@ def _factorize(values) -> tuple[np.ndarray, list]:
     Hash-based, so None, str and numbers may be mixed; about 10 ms per 100 000 values, several
     times faster than sorting strings.
     """
-    seen: dict = {}
-    codes = np.fromiter((seen.setdefault(v, len(seen)) for v in values), dtype=np.int64, count=len(values))
-    return codes, list(seen)
+    values = list(values)
+    uniq = list(dict.fromkeys(values))
+    index = {v: k for k, v in enumerate(uniq)}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    return codes, uniq
 
 
 def _text(values, n: int) -> np.ndarray:
