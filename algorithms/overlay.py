@@ -475,6 +475,57 @@ def _edge_check(geoms: np.ndarray, e: _Edges | None = None) -> tuple[np.ndarray,
     return (e if e is not None else _edges(geoms)).unmatched()
 
 
+def _points_in_boxes(pts: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (box k, point p) with the point inside the box, by a grid hash in numpy.
+
+    Cells are as large as the median box, so a box covers a handful of cells; the few long boxes
+    (more than 64 cells) go through an STRtree instead.  Returns ``(k, p)``.
+    """
+    m = len(lo)
+    if not m or not len(pts):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    ext = np.maximum(hi - lo, 0.0).max(axis=1)
+    cell = float(np.median(ext)) or 1.0
+    origin = np.minimum(pts.min(axis=0), lo.min(axis=0))
+    pc = np.floor((pts - origin) / cell).astype(np.int64)
+    big = np.int64(1 << 31)
+    pkey = pc[:, 0] * big + pc[:, 1]
+    porder = np.argsort(pkey, kind="stable")
+    pks = pkey[porder]
+    c0 = np.floor((lo - origin) / cell).astype(np.int64)
+    c1 = np.floor((hi - origin) / cell).astype(np.int64)
+    w, h = c1[:, 0] - c0[:, 0] + 1, c1[:, 1] - c0[:, 1] + 1
+    ncell = w * h
+    long_ = ncell > 64
+    small = np.flatnonzero(~long_)
+    out_k, out_p = [], []
+    if len(small):
+        reps = ncell[small]
+        box = np.repeat(small, reps)
+        off = np.arange(int(reps.sum())) - np.repeat(np.cumsum(reps) - reps, reps)
+        cx = c0[box, 0] + off % w[box]
+        cy = c0[box, 1] + off // w[box]
+        key = cx * big + cy
+        left = np.searchsorted(pks, key, "left")
+        right = np.searchsorted(pks, key, "right")
+        cnt = right - left
+        has = cnt > 0
+        box, left, cnt = box[has], left[has], cnt[has]
+        kk = np.repeat(box, cnt)
+        pp = porder[np.repeat(left, cnt) + (np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt))]
+        inside = (pts[pp, 0] >= lo[kk, 0]) & (pts[pp, 0] <= hi[kk, 0])
+        inside &= (pts[pp, 1] >= lo[kk, 1]) & (pts[pp, 1] <= hi[kk, 1])
+        out_k.append(kk[inside])
+        out_p.append(pp[inside])
+    if long_.any():
+        li = np.flatnonzero(long_)
+        tree = shapely.STRtree(shapely.points(pts))
+        q = tree.query(shapely.box(lo[li, 0], lo[li, 1], hi[li, 0], hi[li, 1]))
+        out_k.append(li[q[0]])
+        out_p.append(q[1])
+    return np.concatenate(out_k).astype(np.intp), np.concatenate(out_p).astype(np.intp)
+
+
 def node_coverage(
     geoms: np.ndarray, tolerance: float = 1e-6, e: _Edges | None = None
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -508,9 +559,7 @@ def node_coverage(
     hv = _hash64(ends[:, 0], ends[:, 1], eown.astype(np.float64), eown.astype(np.float64))
     _, first = np.unique(hv, return_index=True)
     pts, pown = ends[first], eown[first]
-    tree = shapely.STRtree(shapely.points(pts))
-    lo, hi = np.minimum(a, b) - tolerance, np.maximum(a, b) + tolerance
-    k, p = tree.query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    k, p = _points_in_boxes(pts, np.minimum(a, b) - tolerance, np.maximum(a, b) + tolerance)
     other = pown[p] != own[k]  # a feature's own vertex on its own edge would make it touch itself
     k, p = k[other], p[other]
     d = b[k] - a[k]

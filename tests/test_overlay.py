@@ -300,3 +300,15 @@ def test_node_coverage_mends_t_junctions_and_crumbs(runner):
     # the cleaning report counts it, and finds no overlaps among the crumbs
     cov = ov.clean_coverage(g, np.arange(len(g)), "t", runner)
     assert len(cov.report.noded_fids) == len(changed) and cov.report.n_overlaps == 0
+
+
+def test_points_in_boxes_grid_equals_strtree():
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(0, 1000, (20000, 2))
+    lo = rng.uniform(0, 1000, (5000, 2))
+    hi = lo + rng.exponential(20, (5000, 2))
+    hi[:50] += 400  # a few long boxes take the STRtree path
+    k, p = ov._points_in_boxes(pts, lo, hi)
+    q = shapely.STRtree(shapely.points(pts)).query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    assert set(zip(k.tolist(), p.tolist())) == set(zip(q[0].tolist(), q[1].tolist()))
+    assert len(k) > 100000
