@@ -93,6 +93,8 @@ def run(n: int, work: Path) -> dict:
     mine: dict[str, float] = {}
     for f in QgsVectorLayer(res["PROPOSED_LINES"], "proposed", "ogr").getFeatures():
         mine[f["line_type"]] = mine.get(f["line_type"], 0.0) + f.geometry().area()
+    ref_dev = sum(f.geometry().area() for f in dev_after.getFeatures())
+    ref_farm = sum(f.geometry().area() for f in farm_after.getFeatures())
     return {
         "ours_s": ours_s,
         "ref": "native_chain",
@@ -100,10 +102,9 @@ def run(n: int, work: Path) -> dict:
         "bp_s": bp_s,
         "overlaps": res["N_OVERLAPS"],
         "overlap_m2": round(res["OVERLAP_AREA"], 2),
-        "ref_overlap_m2": round(ref_area, 2),
         "buhua_m2": round(res["BUHUA_AREA"], 2),
-        "dev_after_m2": round(mine.get("dev_boundary", 0.0), 2),
-        "ref_dev_after_m2": round(sum(f.geometry().area() for f in dev_after.getFeatures()), 2),
-        "farm_after_m2": round(mine.get("farmland", 0.0), 2),
-        "ref_farm_after_m2": round(sum(f.geometry().area() for f in farm_after.getFeatures()), 2),
+        # the same numbers as QGIS's chain (relative differences)
+        "overlap_rel": abs(res["OVERLAP_AREA"] - ref_area) / ref_area,
+        "dev_after_rel": abs(mine.get("dev_boundary", 0.0) - ref_dev) / ref_dev,
+        "farm_after_rel": abs(mine.get("farmland", 0.0) - ref_farm) / ref_farm,
     }
