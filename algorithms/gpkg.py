@@ -272,7 +272,10 @@ def _wkt1(crs_wkt: str | None, authid: str | None) -> tuple[str, str, int, str]:
         if c.isdigit():
             org, code = a.upper(), int(c)
     if org == "NONE":
-        srs.AutoIdentifyEPSG()
+        try:
+            srs.AutoIdentifyEPSG()  # an error code, or an exception once osr.UseExceptions() was called
+        except RuntimeError:
+            pass
         name, c = srs.GetAuthorityName(None), srs.GetAuthorityCode(None)
         if name and c and c.isdigit():
             org, code = name.upper(), int(c)
