@@ -1423,6 +1423,10 @@ def _reconcile(
             )
     if crs_wkt is None:
         crs_wkt = next((x.table.crs_wkt for x in seen.values() if x.table.crs_wkt), None)
+    if crs_wkt and to_crs(crs_wkt).is_geographic:
+        raise LineError(
+            tr("The working CRS must be projected (metres), not geographic: choose one or let it be chosen")
+        )
     if tables is None and any(r.core_zones is not None for r in all_rules):
         try:
             from .codes import CodeTables
@@ -2128,7 +2132,7 @@ def settle_from_store(
                 )
             )
         rule_idx[i] = rule_of[key]
-    sev_area = np.array([float(v or 0) for v in _column(pt, "area_ellipsoidal").tolist()])
+    overlap_area_e = np.array([float(v or 0) for v in _column(pt, "area_ellipsoidal").tolist()])
     overlaps = Overlaps(
         geoms=np.asarray(pt.geoms, dtype=object),
         rule=rule_idx,
@@ -2136,7 +2140,7 @@ def settle_from_store(
         core=core,
         unit=uidx(_column(pt, "unit")),
         area_planar=shapely.area(np.asarray(pt.geoms, dtype=object)),
-        area_ellipsoidal=sev_area,
+        area_ellipsoidal=overlap_area_e,
         is_sliver=np.array([bool(v) for v in _column(pt, "is_sliver").tolist()], dtype=bool),
         sliver_reason=_column(pt, "sliver_reason"),
         proposal=proposal,

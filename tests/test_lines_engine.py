@@ -229,6 +229,8 @@ def test_lines_in_other_crs_are_reprojected_and_reported():
     )
     assert sum("reprojected" in p for p in r.problems) == 2
     assert r.overlaps.area_planar.sum() == pytest.approx(base.overlaps.area_planar.sum(), abs=1e-3)
+    with pytest.raises(cl.LineError, match="projected"):
+        cl.reconcile([cl.LineLayer("farmland", farm)], params=cl.ReconcileParams(crs="EPSG:4490"))
     with pytest.raises(cl.LineError, match="coordinate reference system"):
         cl.reconcile(
             [cl.LineLayer("farmland", table([sq(0, 0, 1, 1)], crs=None))], params=cl.ReconcileParams(crs=CRS)
