@@ -117,6 +117,8 @@ class ReviewDock(QgsDockWidget):
         self._connect()
         self._make_shortcuts()
         self._show_identity()
+        auto = settings.view_state("auto_advance", False)
+        self.form.autoAdvanceCheck.setChecked(auto in (True, 1, "true", "1"))
         self._set_enabled(False)
         QgsProject.instance().cleared.connect(self._project_cleared)
 
@@ -614,6 +616,7 @@ class ReviewDock(QgsDockWidget):
     def _show_actions(self, v: PatchView) -> None:
         f, c = self.form, self.controller
         final = c.can_decide
+        self._show_identity()  # the settings page may have changed it meanwhile
         f.recordGroup.setTitle(tr("Your decision") if final else tr("Your opinion"))
         f.roleNoteLabel.setText(
             tr("You decide for the leading-group office; a decision is written at once.")
@@ -776,7 +779,7 @@ class ReviewDock(QgsDockWidget):
         bar = self.form.messageBar
         # A few messages at a time stay readable; every one is also in the log panel.
         while len(bar.items()) >= 3:
-            bar.popWidget(bar.items()[0])
+            bar.popWidget(bar.items()[-1])  # items() lists the newest first
         bar.pushMessage(tr("Review"), text, LEVELS.get(level, Qgis.MessageLevel.Info), DURATION.get(level, 5))
         QgsMessageLog.logMessage(
             text, tr("Multi-Plan Integration"), LEVELS.get(level, Qgis.MessageLevel.Info)
@@ -784,7 +787,9 @@ class ReviewDock(QgsDockWidget):
 
     def _show_identity(self) -> None:
         text = html.escape(self.controller.identity_text())
-        self.form.identityLabel.setText(f"{text} <a href='settings'>{html.escape(tr('Change…'))}</a>")
+        text = f"{text} <a href='settings'>{html.escape(tr('Change…'))}</a>"
+        if self.form.identityLabel.text() != text:
+            self.form.identityLabel.setText(text)
 
     def _prompt_identity(self) -> None:
         self._show_identity()
