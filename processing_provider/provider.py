@@ -11,10 +11,15 @@ from .base import ICON_PATH
 
 def algorithm_classes() -> list[type]:
     """Every algorithm class, imported lazily so a missing engine library cannot break QGIS start-up."""
+    from .detect_differences import DetectDifferencesAlgorithm
     from .harmonise_codes import HarmoniseCodesAlgorithm
     from .reconcile_control_lines import ReconcileControlLinesAlgorithm
 
-    classes: list[type] = [HarmoniseCodesAlgorithm, ReconcileControlLinesAlgorithm]
+    classes: list[type] = [
+        HarmoniseCodesAlgorithm,
+        ReconcileControlLinesAlgorithm,
+        DetectDifferencesAlgorithm,
+    ]
     return classes
 
 
