@@ -603,6 +603,7 @@ def _detect(plans, lines, streets, rules, params: DetectParams, prog: _Progress,
     # 2. rules --------------------------------------------------------------------------------
     piece_geoms, piece_rule, piece_a, piece_b, piece_dirty = [], [], [], [], []
     b_regions: dict[tuple[str, str], TiledRegion] = {}
+    a_sides: dict[tuple[str, str], tuple] = {}
     rule_times: dict[str, float] = {}
     for ri, rule in enumerate(run_rules):
         prog(
@@ -611,15 +612,21 @@ def _detect(plans, lines, streets, rules, params: DetectParams, prog: _Progress,
         )
         t_rule = time.perf_counter()
         A = pdata[rule.a_role]
-        a_sel = np.flatnonzero(rule.a_classes.mask(A.mask_cols, tables))
-        a_geoms = A.cov.geoms[a_sel]
+        a_key = (rule.a_role, rule.a_classes.expr)
+        if a_key not in a_sides:  # rules on the same class set share its selection and index
+            sel = np.flatnonzero(rule.a_classes.mask(A.mask_cols, tables))
+            a_sides[a_key] = (sel, A.cov.geoms[sel], None)
+        a_sel, a_geoms, a_tree = a_sides[a_key]
+        if a_tree is None and len(a_geoms):
+            a_tree = shapely.STRtree(a_geoms)
+            a_sides[a_key] = (a_sel, a_geoms, a_tree)
         if rule.b_is_line:
             region = line_regions[rule.b_line]
             if rule.relation == "inside":
-                pcs = ov.intersect_pieces(a_geoms, region, runner)
+                pcs = ov.intersect_pieces(a_geoms, region, runner, tree=a_tree)
                 b_dirty = line_modified[rule.b_line][pcs.owner]
             else:
-                pcs = ov.outside_pieces(a_geoms, region, runner)
+                pcs = ov.outside_pieces(a_geoms, region, runner, tree=a_tree)
                 b_dirty = np.zeros(len(pcs), dtype=bool)
             b_rows = np.full(len(pcs), -1, dtype=np.intp)
         else:
@@ -636,7 +643,7 @@ def _detect(plans, lines, streets, rules, params: DetectParams, prog: _Progress,
                 def pair_filter(ia, ib, comp=comp, A=A, B=B, a_sel=a_sel, b_sel=b_sel):
                     return ~comp[A.cls[a_sel[ia]], B.cls[b_sel[ib]]]
 
-            pcs = ov.intersect_pieces(a_geoms, region, runner, pair_filter)
+            pcs = ov.intersect_pieces(a_geoms, region, runner, pair_filter, tree=a_tree)
             b_rows = b_sel[pcs.owner]
             b_dirty = B.cov.modified[b_rows]
         piece_geoms.append(pcs.geoms)

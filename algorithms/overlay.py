@@ -559,7 +559,21 @@ def node_coverage(
     hv = _hash64(ends[:, 0], ends[:, 1], eown.astype(np.float64), eown.astype(np.float64))
     _, first = np.unique(hv, return_index=True)
     pts, pown = ends[first], eown[first]
-    k, p = _points_in_boxes(pts, np.minimum(a, b) - tolerance, np.maximum(a, b) + tolerance)
+    # long edges are searched in short stretches, so no box spans half the district
+    length = np.hypot(*(b - a).T)
+    stretch = 4.0 * max(float(np.median(length)), tolerance)
+    npc = np.maximum(np.ceil(length / stretch).astype(np.int64), 1)
+    parent = np.repeat(np.arange(len(a)), npc)
+    step = np.arange(len(parent)) - np.repeat(np.cumsum(npc) - npc, npc)
+    f0 = (step / npc[parent])[:, None]
+    f1 = ((step + 1) / npc[parent])[:, None]
+    d_ab = (b - a)[parent]
+    sa, sb = a[parent] + f0 * d_ab, a[parent] + f1 * d_ab
+    ks, p = _points_in_boxes(pts, np.minimum(sa, sb) - tolerance, np.maximum(sa, sb) + tolerance)
+    k = parent[ks]
+    if (npc > 1).any():  # a point at the joint of two stretches was found twice
+        kp = np.unique(k.astype(np.int64) * len(pts) + p)
+        k, p = (kp // len(pts)).astype(np.intp), (kp % len(pts)).astype(np.intp)
     other = pown[p] != own[k]  # a feature's own vertex on its own edge would make it touch itself
     k, p = k[other], p[other]
     d = b[k] - a[k]
@@ -876,14 +890,18 @@ class TiledRegion:
     def __len__(self) -> int:
         return len(self.geoms)
 
-    def pairs(self, geoms: np.ndarray, runner: Runner) -> tuple[np.ndarray, np.ndarray]:
+    def pairs(
+        self, geoms: np.ndarray, runner: Runner, tree: shapely.STRtree | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """(index into ``geoms``, tile index) of every intersecting pair.
 
         The predicate prepares the *query* geometries: with many parcels against a few tiles (a
         red line, the streets) the query runs the other way round, each tile prepared once.
         """
         if len(self.tiles) * 8 < len(geoms):
-            q = runner.query(shapely.STRtree(geoms), self.tiles, predicate="intersects")
+            q = runner.query(
+                tree if tree is not None else shapely.STRtree(geoms), self.tiles, predicate="intersects"
+            )
             return q[1], q[0]
         q = runner.query(self.tree, geoms, predicate="intersects")
         return q[0], q[1]
@@ -957,6 +975,7 @@ def intersect_pieces(
     region: TiledRegion,
     runner: Runner,
     pair_filter: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    tree: shapely.STRtree | None = None,
 ) -> Pieces:
     """``geoms[i] ∩ region[j]`` for every intersecting pair that passes ``pair_filter(i, j)``.
 
@@ -965,7 +984,7 @@ def intersect_pieces(
     if not len(geoms) or not len(region):
         return Pieces.empty()
     if pair_filter is None:
-        ia, it = region.pairs(geoms, runner)
+        ia, it = region.pairs(geoms, runner, tree)
         owner = region.tile_owner[it]
     else:  # filter on attributes first: only the pairs that pass are tested geometrically
         ia, it = runner.query(region.tree, geoms)
@@ -989,7 +1008,9 @@ def intersect_pieces(
     return _concat(out)
 
 
-def outside_pieces(geoms: np.ndarray, region: TiledRegion, runner: Runner) -> Pieces:
+def outside_pieces(
+    geoms: np.ndarray, region: TiledRegion, runner: Runner, tree: shapely.STRtree | None = None
+) -> Pieces:
     """``geoms[i] − union(region)`` for every i (owner −1)."""
     n = len(geoms)
     if not n:
@@ -997,7 +1018,7 @@ def outside_pieces(geoms: np.ndarray, region: TiledRegion, runner: Runner) -> Pi
     if not len(region):
         polys, pidx = explode_polygons(geoms)
         return Pieces(polys, pidx, np.full(len(pidx), -1, dtype=np.intp))
-    ia, it = region.pairs(geoms, runner)
+    ia, it = region.pairs(geoms, runner, tree)
     inside = region.contained(geoms, ia, it, runner, single_tile=False)
     fully_in = np.zeros(n, dtype=bool)
     fully_in[ia[inside]] = True
