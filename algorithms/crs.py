@@ -82,9 +82,19 @@ def to_crs(value) -> CRS:
 
 
 def same_crs(a, b) -> bool:
-    """True when two CRSs have equivalent definitions (names and EPSG labels are ignored)."""
+    """True when two CRSs are the same: equivalent definitions, or a transformation that does nothing.
+
+    Names and EPSG labels are ignored.  QGIS hands out WKT1 without axis order, which PROJ calls
+    different from the EPSG CRS it is although the transformation between them is a no-op;
+    reprojecting through it would move every vertex by rounding and break exact shared edges.
+    """
     ca, cb = to_crs(a), to_crs(b)
-    return bool(ca.equals(cb, ignore_axis_order=True))
+    if ca.equals(cb, ignore_axis_order=True):
+        return True
+    try:
+        return "noop" in Transformer.from_crs(ca, cb, always_xy=True).definition
+    except Exception:  # noqa: BLE001 - no transformation at all: certainly not the same
+        return False
 
 
 def is_cgcs2000(crs) -> bool:

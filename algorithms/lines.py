@@ -514,7 +514,7 @@ def _to_working(table: FeatureTable, crs_wkt: str | None, what: str, problems: l
         raise LineError(
             tr("{what} has no coordinate reference system; assign one in QGIS first.").format(what=what)
         )
-    if _equivalent_crs(table.crs_wkt, crs_wkt):
+    if same_crs(table.crs_wkt, crs_wkt):
         if table.crs_wkt == crs_wkt:
             return table
         return FeatureTable(
@@ -528,23 +528,6 @@ def _to_working(table: FeatureTable, crs_wkt: str | None, what: str, problems: l
         )
     )
     return FeatureTable(geoms, table.fids, table.columns, table.field_types, crs_wkt, table.name, table.notes)
-
-
-def _equivalent_crs(a, b) -> bool:
-    """Same CRS by definition, or a transformation that does nothing.
-
-    QGIS hands out WKT1 without axis order; PROJ then calls it different from the EPSG CRS it is,
-    although the transformation between them is a no-op.  Reprojecting through it would move
-    every vertex by rounding and break the exact shared edges the overlay relies on.
-    """
-    if same_crs(a, b):
-        return True
-    try:
-        from pyproj import Transformer
-
-        return "noop" in Transformer.from_crs(to_crs(a), to_crs(b), always_xy=True).definition
-    except Exception:  # noqa: BLE001 - no transformation: certainly not the same
-        return False
 
 
 def _check_polygons(table: FeatureTable, what: str) -> None:
