@@ -270,6 +270,8 @@ def test_filter_widgets_filter_the_queue_and_the_layer(dock, bp):
     assert count(dock.layers.patches) == len(expected)
     assert "filtered" in f.filterGroup.title()
     assert f.positionLabel.text() == f"1 of {len(expected)}"
+    dock.refresh()  # the choices are read again; what was checked stays checked
+    assert f.kindCombo.checkedItemsData() == ["LINE_RED_FARM"] and dock.controller.queue == expected
     f.layerFilterCheck.setChecked(False)
     dock.apply_filters()
     assert count(dock.layers.patches) == 120 and dock.controller.queue == expected

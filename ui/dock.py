@@ -305,7 +305,11 @@ class ReviewDock(QgsDockWidget):
 
     def refresh(self) -> None:
         self.controller.refresh()
-        self._fill_people()
+        self._filling = True
+        try:
+            self._fill_choices(keep=True)
+        finally:
+            self._filling = False
 
     def cleanup(self) -> None:
         """Remove everything this dock added to QGIS (plugin unload)."""
@@ -401,14 +405,17 @@ class ReviewDock(QgsDockWidget):
     # Filters and order
     # ------------------------------------------------------------------------------------------
 
-    def _fill_choices(self) -> None:
+    def _fill_choices(self, keep: bool = False) -> None:
+        """Offer what the blueprint holds; ``keep`` keeps the checked values (Refresh after a new run)."""
         f = self.form
         choices = self.controller.filter_choices()
         for combo, key in ((f.kindCombo, "kinds"), (f.statusCombo, "statuses"), (f.unitCombo, "units")):
+            checked = set(combo.checkedItemsData()) if keep else set()
             combo.blockSignals(True)
             combo.clear()
             for value, label in choices[key]:
-                combo.addItemWithCheckState(label, Qt.CheckState.Unchecked, value)
+                state = Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked
+                combo.addItemWithCheckState(label, state, value)
             combo.blockSignals(False)
         self._fill_people(choices)
 
