@@ -81,6 +81,12 @@ def run(zip_path: Path, script: Path, out: Path, lang: str | None = None, timeou
         boot.write_text(PRELUDE.format(out=str(out), script=str(script.resolve()), delay=delay_ms), "utf-8")
         env = dict(os.environ)
         env.pop("QT_QPA_PLATFORM", None)
+        # QGIS's embedded Python must find the system Python's modules: no pyenv/venv first on PATH.
+        env["PATH"] = os.pathsep.join(
+            p for p in env.get("PATH", "").split(os.pathsep) if ".pyenv" not in p and ".venv" not in p
+        ) or "/usr/bin:/bin"
+        env.pop("VIRTUAL_ENV", None)
+        env.pop("PYTHONHOME", None)
         env.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="xdg-"))
         cmd = [
             "xvfb-run", "-a", "-s", f"-screen 0 {size}x24",
