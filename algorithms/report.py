@@ -592,7 +592,7 @@ class UnionAreas:
 
     area: np.ndarray  # per input row, planar
     area_ellipsoidal: np.ndarray
-    overlap_area: float  # ground counted once instead of several times
+    overlap_area: float  # sum of the feature areas minus the union: what counting overlaps once removed
     overlap_pairs: int
     null: int
     repaired: int
@@ -767,8 +767,8 @@ def balance_table(
     add("total", None, "合计(并集面积)", "total (area of the union)", None, total, total_e)
     data["row_type"].append("overlap")
     data["code"].append(None)
-    data["name"].append("要素重叠(已按最小编号计一次,不计入合计)")
-    data["name_en"].append("overlap between features (counted once, for the lowest id; not in the total)")
+    data["name"].append("要素重叠扣除(重叠处只计一次,归最小编号要素;不计入合计)")
+    data["name_en"].append("overlap removed: feature areas − union (kept by the lowest id; not in the total)")
     data["construction"].append(None)
     data["area"].append(ua.overlap_area)
     data["area_ha"].append(ua.overlap_area / 10000.0)

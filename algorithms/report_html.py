@@ -327,7 +327,7 @@ def table_html(t: ReportTable, *, max_rows: int | None = None, note: str | None 
     for r in shown:
         cls = f' class="rt-{esc(r[rt_idx])}"' if rt_idx is not None and r[rt_idx] else ""
         cells = "".join(
-            f'<td class="{"num" if c.kind in ("int", "real") else "txt"}">{esc(fmt_cell(v, c.kind, c.name))}</td>'
+            f'<td class="{_cell_class(c.kind)}">{esc(fmt_cell(v, c.kind, c.name))}</td>'
             for v, c in zip(r, t.columns)
         )
         body.append(f"<tr{cls}>{cells}</tr>")
@@ -340,7 +340,8 @@ def table_html(t: ReportTable, *, max_rows: int | None = None, note: str | None 
         notes.append("无数据 — no rows.")
     note_html = "".join(f"<li>{esc(n)}</li>" for n in notes)
     return (
-        f'<div class="tablewrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+        f'<div class="tablewrap"><table><thead><tr>{head}</tr></thead>'
+        f'<tbody>{"".join(body)}</tbody></table></div>'
         + (f'<ul class="notes">{note_html}</ul>' if note_html else "")
     )
 
@@ -377,6 +378,10 @@ def pivot_html(ks: ReportTable) -> str:
     )
 
 
+def _cell_class(kind: str) -> str:
+    return "num" if kind in ("int", "real") else "txt"
+
+
 def _section(anchor: str, zh: str, en: str, content: str) -> str:
     return f'<section id="{anchor}"><h2>{esc(zh)} <span class=en>{esc(en)}</span></h2>{content}</section>'
 
@@ -397,7 +402,8 @@ h2{{border-bottom:3px solid #1f4e79;padding-bottom:4px;margin-top:34px;font-size
 h3{{font-size:16px;margin:20px 0 6px}}
 .en{{color:#6b7d8f;font-weight:normal;font-size:.85em}} header .en{{color:#dce8f5}}
 .cards{{display:flex;flex-wrap:wrap;gap:14px;margin:18px 0}}
-.card{{background:#fff;border:1px solid #dde3ea;border-left:6px solid #1f4e79;padding:10px 16px;min-width:190px}}
+.card{{background:#fff;border:1px solid #dde3ea;border-left:6px solid #1f4e79;padding:10px 16px;
+min-width:190px}}
 .card.bad{{border-left-color:#d7301f}} .card.ok{{border-left-color:#2ca25f}}
 .card .k{{font-size:13px;color:#444}} .card .v{{font-size:26px;font-weight:bold;margin-top:4px}}
 .card .s{{font-size:12px;color:#666}}
@@ -477,7 +483,8 @@ def render_html(report: Report) -> str:
             for r in rows
         ]
         items.sort(key=lambda x: -x[1])
-        content += f'<div class="chart">{hbar_chart(items[:14], "差异图斑面积(按类型) Difference area by kind", "ha")}</div>'
+        chart = hbar_chart(items[:14], "差异图斑面积(按类型) Difference area by kind", "ha")
+        content += f'<div class="chart">{chart}</div>'
         lg = _lianggui_by_street(ks)
         if lg:
             cats, series = lg
@@ -609,7 +616,8 @@ def render_html(report: Report) -> str:
     params = report.parameters
     head = (
         f"<header><h1>{esc(title)} <span class=en>Multi-Plan Integration report</span></h1>"
-        f"<p>{esc(p.get('district') or '')} · {esc(p.get('crs') or '')} · 生成 generated {esc(report.generated_utc)} UTC"
+        f"<p>{esc(p.get('district') or '')} · {esc(p.get('crs') or '')} · "
+        f"生成 generated {esc(report.generated_utc)} UTC"
         f" · 建设用地计数依据 flag counted: {esc(params.get('flag_text'))}</p></header>"
     )
     return (
@@ -617,7 +625,8 @@ def render_html(report: Report) -> str:
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{esc(title)}</title>'
         f"<style>{CSS}</style></head><body>{head}<main><nav>{''.join(nav)}</nav>{''.join(parts)}</main>"
         f"<footer>{esc(p.get('path') or '')} · schema {esc(p.get('schema_version'))} · "
-        "面积为工作坐标系平面面积,椭球面积为 CGCS2000 — areas planar in the working CRS, ellipsoidal on CGCS2000"
+        "面积为工作坐标系平面面积,椭球面积为 CGCS2000 — "
+        "areas planar in the working CRS, ellipsoidal on CGCS2000"
         "</footer></body></html>\n"
     )
 

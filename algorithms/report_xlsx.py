@@ -18,6 +18,7 @@ from .report import Report, ReportTable
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31  # Excel's limit
+EMPTY_ROW = "(无数据 no rows)"
 
 
 def sheet_name(table: ReportTable, taken: set[str]) -> str:
@@ -99,6 +100,13 @@ def write_xlsx(report: Report, path: str) -> list[str]:
             lyr.CreateField(fd)
         defn = lyr.GetLayerDefn()
         kinds = [c.kind for c in table.columns]
+        if not len(table):
+            # GDAL writes the heading row only with a first row: an empty table gets one that says so
+            f = ogr.Feature(defn)
+            first_text = next((i for i, k in enumerate(kinds) if k == "text"), None)
+            if first_text is not None:
+                f.SetField(first_text, EMPTY_ROW)
+            lyr.CreateFeature(f)
         for row in table.rows():
             f = ogr.Feature(defn)
             for i, (v, kind) in enumerate(zip(row, kinds)):
