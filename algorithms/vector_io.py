@@ -8,6 +8,7 @@ drivers without Arrow support fall back to a per-feature read.  Both paths give 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import numpy as np
 import shapely
@@ -23,6 +24,25 @@ osr.UseExceptions()
 
 class VectorReadError(Exception):
     """A file or layer that cannot be read; the message says which and why."""
+
+
+@contextmanager
+def _gdal_decides_shapefile_encoding():
+    """Let GDAL recode shapefiles from their .cpg / code-page byte while we read.
+
+    QGIS's OGR provider sets the process-wide config ``SHAPE_ENCODING=""`` (it recodes itself), so
+    inside QGIS every later GDAL read of a GBK shapefile would return raw bytes.  Unset it for the
+    duration of our own open and read, then put back what was there.
+    """
+    old = gdal.GetConfigOption("SHAPE_ENCODING")
+    if old is None:
+        yield
+        return
+    gdal.SetConfigOption("SHAPE_ENCODING", None)
+    try:
+        yield
+    finally:
+        gdal.SetConfigOption("SHAPE_ENCODING", old)
 
 
 def open_vector(path: str, *, encoding: str | None = None, update: bool = False):
@@ -163,6 +183,11 @@ def read_table(
     """
     if not os.path.exists(path):
         raise VectorReadError(tr("File not found: {path}").format(path=path))
+    with _gdal_decides_shapefile_encoding():
+        return _read_table(path, layer, columns=columns, encoding=encoding, where=where, force_loop=force_loop)
+
+
+def _read_table(path, layer, *, columns, encoding, where, force_loop) -> FeatureTable:
     ds = open_vector(path, encoding=encoding)
     lyr = _get_layer(ds, layer)
     if where:

@@ -65,3 +65,17 @@ def test_gbk_shapefile_decodes_with_the_encoding(demo_dirty):
     assert any("开发" in (n or "") for n in names)
     raw = read_table(path)  # no .cpg, no code page byte: GDAL does not know it is GBK
     assert not any("开发" in (n or "") for n in raw.columns[info["name_field"]].tolist())
+
+
+def test_gbk_with_cpg_decodes_inside_qgis_too(qgis_app, demo_dirty):
+    """QGIS sets SHAPE_ENCODING="" once it has opened a shapefile; our reader must still honour the .cpg."""
+    from osgeo import gdal
+    from qgis.core import QgsVectorLayer
+
+    folder, m = demo_dirty
+    path = str(folder / "eco_plan.shp")
+    assert QgsVectorLayer(path, "eco", "ogr").isValid()
+    assert gdal.GetConfigOption("SHAPE_ENCODING") == ""
+    names = read_table(path).columns[m["layers"]["eco_plan"]["name_field"]].tolist()
+    assert any("管控区" in (n or "") for n in names)
+    assert gdal.GetConfigOption("SHAPE_ENCODING") == ""  # put back for QGIS
