@@ -1,0 +1,333 @@
+"""multiplan:report — the reports for 专家评审 / 成果审定 / 评估监控 from a blueprint: XLSX, HTML and a PDF atlas.
+
+The glue opens the blueprint read-only, reads the optional current land-use (三调) layer, hands both to
+:func:`..algorithms.report.build_report`, writes the workbook (GDAL XLSX driver) and the self-contained
+HTML page, and exports the atlas with QGIS's print layout (:mod:`.atlas`), reporting seconds per page.
+"""
+
+from __future__ import annotations
+
+from qgis.core import (
+    QgsProcessingException,
+    QgsProcessingMultiStepFeedback,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFeatureSource,
+    QgsProcessingParameterField,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from .. import compat
+from ..algorithms.i18n import tr
+from .base import MultiplanAlgorithm
+from .sources import source_to_table
+
+#: The construction flags a quota check may count (``algorithms.report.FLAGS``), as enum labels.
+FLAG_CHOICES = (
+    ("plan_construction", "Planning flag of the unified class (用地用海 规划建设用地)"),
+    ("mp_construction", "Flag of the source plan's own standard"),
+    ("sandalei", "Legal 三大类 (建设用地)"),
+)
+
+
+def no_threading_flag():
+    """``FlagNoThreading`` (QGIS 3.x) / ``Qgis.ProcessingAlgorithmFlag.NoThreading`` (3.36+, 4.x)."""
+    from qgis.core import Qgis, QgsProcessingAlgorithm
+
+    flags = getattr(Qgis, "ProcessingAlgorithmFlag", None)
+    if flags is not None and hasattr(flags, "NoThreading"):
+        return flags.NoThreading
+    return QgsProcessingAlgorithm.FlagNoThreading
+
+
+class ReportAlgorithm(MultiplanAlgorithm):
+    NAME = "report"
+    GROUP = "reports"
+
+    BLUEPRINT = "BLUEPRINT"
+    CURRENT = "CURRENT_LANDUSE"
+    CURRENT_CODE = "CURRENT_CODE_FIELD"
+    QUOTA = "QUOTA"
+    FLAG = "QUOTA_FLAG"
+    POPULATION = "POPULATION"
+    INCLUDE_CLOSED = "INCLUDE_CLOSED"
+    ATLAS_PAGES = "ATLAS_PAGES"
+    ATLAS_SLIVERS = "ATLAS_SLIVERS"
+    ATLAS_KINDS = "ATLAS_KINDS"
+    ATLAS_STATUS = "ATLAS_STATUS"
+    ATLAS_MIN_AREA = "ATLAS_MIN_AREA"
+    XLSX = "XLSX"
+    HTML = "HTML"
+    PDF = "PDF"
+    OUT_PATCHES = "PATCHES"
+    OUT_DECIDED = "DECIDED"
+    OUT_CONSTRUCTION = "CONSTRUCTION_AREA"
+    OUT_REMAINING = "QUOTA_REMAINING"
+    OUT_NEW = "NEW_CONSTRUCTION_AREA"
+    OUT_PAGES = "ATLAS_PAGE_COUNT"
+    OUT_SPP = "ATLAS_SECONDS_PER_PAGE"
+    OUT_FLAG = "FLAG_COUNTED"
+
+    def flags(self):
+        # The atlas renders a print layout: keep the whole run on the main thread.
+        return super().flags() | no_threading_flag()
+
+    def displayName(self) -> str:  # noqa: N802
+        return tr("Report: ledger, statistics, balance tables, atlas (台账·统计·用地平衡表·图集)")
+
+    def shortHelpString(self) -> str:  # noqa: N802
+        return tr(
+            "Makes the figures the review meetings and the approval need, from a blueprint GeoPackage:\n"
+            "• the difference ledger (台账): every patch with its codes per plan, areas, street and current "
+            "decision;\n"
+            "• statistics by kind × street (count, area, shares);\n"
+            "• a land-use balance table (用地平衡表) for each plan copy, the current land use and the blueprint, "
+            "by unified level-1 class, with group rows (e.g. 城镇建设用地 from TD/T 211) and, for the blueprint, "
+            "a pending row. Each table sums to the area of the union of its layer: where features overlap, "
+            "the overlap counts once, for the feature with the lowest id, and the overlap is reported beside "
+            "the table. Per-capita figures when a population is given;\n"
+            "• a construction-land quota check — which flag it counts is a parameter and is printed with the "
+            "result; a quota of zero is allowed;\n"
+            "• 新增建设用地: blueprint construction land on ground the current land-use layer (三调) shows as "
+            "non-construction, per street;\n"
+            "• review progress by department and kind, and the control-line figures.\n\n"
+            "Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML page with charts "
+            "(no internet needed) and a PDF atlas from QGIS's print layout, one page per patch (default: "
+            "non-sliver patches, the 200 largest), with the seconds per page. Chinese and English headings."
+        )
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(
+            QgsProcessingParameterFile(
+                self.BLUEPRINT, tr("Blueprint GeoPackage"), behavior=compat.FILE_BEHAVIOR_FILE, extension="gpkg"
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFeatureSource(
+                self.CURRENT,
+                tr("Current land use (三调), for 新增建设用地 (harmonised, or give its code field)"),
+                [compat.SOURCE_POLYGON],
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.CURRENT_CODE,
+                tr("Current land use: code field (DLBM) when the layer is not harmonised"),
+                parentLayerParameterName=self.CURRENT,
+                type=compat.FIELD_ANY,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.QUOTA,
+                tr("Construction-land quota in ha (公顷; empty: no check)"),
+                type=compat.NUMBER_DOUBLE,
+                minValue=0.0,
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.FLAG,
+                tr("Construction flag the quota check counts"),
+                options=[tr(label) for _, label in FLAG_CHOICES],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.POPULATION,
+                tr("Population (for per-capita figures; empty: none)"),
+                type=compat.NUMBER_DOUBLE,
+                minValue=0.0,
+                optional=True,
+            )
+        )
+        closed = QgsProcessingParameterBoolean(
+            self.INCLUDE_CLOSED, tr("Ledger: include patches closed by a later run"), defaultValue=False
+        )
+        closed.setFlags(closed.flags() | compat.FLAG_ADVANCED)
+        self.addParameter(closed)
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.ATLAS_PAGES,
+                tr("Atlas: at most this many pages, largest patches first (0: no atlas)"),
+                type=compat.NUMBER_INTEGER,
+                minValue=0,
+                defaultValue=200,
+            )
+        )
+        slivers = QgsProcessingParameterBoolean(self.ATLAS_SLIVERS, tr("Atlas: include slivers"), defaultValue=False)
+        self.addParameter(slivers)
+        for name, label in (
+            (self.ATLAS_KINDS, "Atlas: only these kinds (comma-separated, e.g. LG_URBAN_CON,RL_URBAN)"),
+            (self.ATLAS_STATUS, "Atlas: only these statuses (comma-separated, e.g. undecided,conflict)"),
+        ):
+            p = QgsProcessingParameterString(name, tr(label), optional=True)
+            p.setFlags(p.flags() | compat.FLAG_ADVANCED)
+            self.addParameter(p)
+        area = QgsProcessingParameterNumber(
+            self.ATLAS_MIN_AREA, tr("Atlas: smallest patch area (m²)"), type=compat.NUMBER_DOUBLE, minValue=0.0,
+            optional=True,
+        )
+        area.setFlags(area.flags() | compat.FLAG_ADVANCED)
+        self.addParameter(area)
+        self.addParameter(
+            QgsProcessingParameterFileDestination(self.XLSX, tr("Workbook (XLSX)"), tr("Excel workbook (*.xlsx)"))
+        )
+        self.addParameter(
+            QgsProcessingParameterFileDestination(self.HTML, tr("Report page (HTML)"), tr("HTML page (*.html)"))
+        )
+        self.addParameter(
+            QgsProcessingParameterFileDestination(
+                self.PDF, tr("Atlas (PDF)"), tr("PDF (*.pdf)"), optional=True, createByDefault=True
+            )
+        )
+        for key, label in (
+            (self.OUT_PATCHES, "Patches"),
+            (self.OUT_DECIDED, "Patches decided"),
+            (self.OUT_CONSTRUCTION, "Construction land of the blueprint (m²)"),
+            (self.OUT_REMAINING, "Quota remaining (m²; negative: exceeded)"),
+            (self.OUT_NEW, "New construction land vs the current land use (m²)"),
+            (self.OUT_PAGES, "Atlas pages"),
+            (self.OUT_SPP, "Atlas seconds per page"),
+        ):
+            self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
+        self.addOutput(QgsProcessingOutputString(self.OUT_FLAG, tr("Construction flag counted")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        self.require_dependencies()
+        from ..algorithms.overlay import Cancelled
+        from ..algorithms.report import ReportError, build_report, kind_titles, select_atlas_patches
+        from ..algorithms.report_html import write_html
+        from ..algorithms.report_xlsx import write_xlsx
+        from ..algorithms.store import BlueprintError, BlueprintStore
+
+        path = self.parameterAsFile(parameters, self.BLUEPRINT, context)
+        steps = QgsProcessingMultiStepFeedback(4, feedback)
+        current = None
+        if parameters.get(self.CURRENT):
+            steps.setProgressText(tr("Reading the current land use…"))
+            current = source_to_table(self, parameters, self.CURRENT, context, steps)
+        quota_ha = self._optional_number(parameters, self.QUOTA, context)
+        population = self._optional_number(parameters, self.POPULATION, context)
+        flag = FLAG_CHOICES[self.parameterAsEnum(parameters, self.FLAG, context)][0]
+        try:
+            store = BlueprintStore.open(path, readonly=True)
+        except BlueprintError as exc:
+            raise QgsProcessingException(exc.message) from exc
+        try:
+            steps.setCurrentStep(1)
+
+            def progress(fraction: float, message: str) -> None:
+                steps.setProgress(100.0 * fraction)
+                steps.setProgressText(message)
+
+            try:
+                report = build_report(
+                    store,
+                    current_landuse=current,
+                    current_code_field=self.parameterAsString(parameters, self.CURRENT_CODE, context) or None,
+                    population=population,
+                    quota_m2=None if quota_ha is None else quota_ha * 10000.0,
+                    flag=flag,
+                    include_closed=self.parameterAsBoolean(parameters, self.INCLUDE_CLOSED, context),
+                    progress=progress,
+                    is_cancelled=feedback.isCanceled,
+                )
+            except Cancelled:
+                return {}
+            except (ReportError, ValueError) as exc:
+                raise QgsProcessingException(str(exc)) from exc
+            patches = store.patches(with_geometry=False) if "patches" in store.layers() else None
+            info = store.info()
+        finally:
+            store.close()
+        for m in report.messages:
+            feedback.pushInfo(m)
+        feedback.pushInfo(tr("Construction flag counted: {flag}").format(flag=report.parameters["flag_text"]))
+
+        steps.setCurrentStep(2)
+        steps.setProgressText(tr("Writing the workbook and the page…"))
+        out: dict = {}
+        xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context)
+        if xlsx:
+            sheets = write_xlsx(report, xlsx)
+            out[self.XLSX] = xlsx
+            feedback.pushInfo(tr("Workbook {path}: {n} sheets").format(path=xlsx, n=len(sheets)))
+        html = self.parameterAsFileOutput(parameters, self.HTML, context)
+        if html:
+            write_html(report, html)
+            out[self.HTML] = html
+            feedback.pushInfo(tr("Report page {path}").format(path=html))
+        if feedback.isCanceled():
+            return {}
+
+        steps.setCurrentStep(3)
+        pdf = self.parameterAsFileOutput(parameters, self.PDF, context)
+        max_pages = self.parameterAsInt(parameters, self.ATLAS_PAGES, context)
+        pages, spp = 0, 0.0
+        if pdf and max_pages > 0 and patches is not None and len(patches):
+            from .atlas import export_atlas
+
+            ids = select_atlas_patches(
+                patches,
+                max_pages=max_pages,
+                include_slivers=self.parameterAsBoolean(parameters, self.ATLAS_SLIVERS, context),
+                kinds=_list(self.parameterAsString(parameters, self.ATLAS_KINDS, context)),
+                statuses=_list(self.parameterAsString(parameters, self.ATLAS_STATUS, context)),
+                min_area=self._optional_number(parameters, self.ATLAS_MIN_AREA, context),
+            )
+            if not len(ids):
+                feedback.pushWarning(tr("No patch passes the atlas filter: no atlas written."))
+            else:
+                steps.setProgressText(tr("Exporting the atlas ({n} pages)…").format(n=len(ids)))
+                try:
+                    res = export_atlas(
+                        path, ids.tolist(), pdf, project_name=info.project_name, kind_titles=kind_titles(),
+                        feedback=feedback,
+                    )
+                except RuntimeError as exc:
+                    raise QgsProcessingException(str(exc)) from exc
+                pages, spp = res.pages, res.seconds_per_page
+                out[self.PDF] = pdf
+                feedback.pushInfo(
+                    tr("Atlas {path}: {n} pages in {s:.1f} s ({spp:.3f} s per page), font {font}").format(
+                        path=pdf, n=pages, s=res.seconds, spp=spp, font=res.font or "-"
+                    )
+                )
+        elif pdf and max_pages > 0:
+            feedback.pushInfo(tr("The blueprint has no patches: no atlas written."))
+        s = report.summary
+        out.update(
+            {
+                self.OUT_PATCHES: s["patches"],
+                self.OUT_DECIDED: s["decided"],
+                self.OUT_CONSTRUCTION: s["construction"],
+                self.OUT_REMAINING: s["remaining"],
+                self.OUT_NEW: s["new_construction"],
+                self.OUT_PAGES: pages,
+                self.OUT_SPP: spp,
+                self.OUT_FLAG: flag,
+            }
+        )
+        return out
+
+    def _optional_number(self, parameters, name, context) -> float | None:
+        """An optional number parameter: None when not given (0 is a value, e.g. a quota of zero)."""
+        value = parameters.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return self.parameterAsDouble(parameters, name, context)
+
+
+def _list(text: str | None) -> list[str] | None:
+    items = [x.strip() for x in (text or "").replace("，", ",").split(",") if x.strip()]
+    return items or None
