@@ -22,9 +22,9 @@ import time
 from dataclasses import dataclass
 
 from qgis.core import (
+    Qgis,
     QgsCategorizedSymbolRenderer,
     QgsFillSymbol,
-    QgsPrintLayout,
     QgsLayoutExporter,
     QgsLayoutFrame,
     QgsLayoutItemAttributeTable,
@@ -33,12 +33,11 @@ from qgis.core import (
     QgsLayoutItemPage,
     QgsLayoutItemPicture,
     QgsLayoutItemScaleBar,
-    QgsLayoutMeasurement,
     QgsLayoutPoint,
     QgsLayoutSize,
     QgsLayoutTableColumn,
+    QgsPrintLayout,
     QgsProject,
-    Qgis,
     QgsRendererCategory,
     QgsRuleBasedRenderer,
     QgsTextFormat,
@@ -50,10 +49,12 @@ from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
 
 from ..algorithms.i18n import tr
 
+# WenQuanYi Micro Hei first: Qt embeds it with a complete ToUnicode map, so the PDF stays searchable (patch
+# ids, codes); with Noto Sans CJK (CFF outlines) poppler/Acrobat lose the digits and map 土 to the Kangxi ⼟.
 CJK_FONTS = (
+    "WenQuanYi Micro Hei",
     "Noto Sans CJK SC",
     "Source Han Sans SC",
-    "WenQuanYi Micro Hei",
     "WenQuanYi Zen Hei",
     "Microsoft YaHei",
     "SimHei",
@@ -62,23 +63,56 @@ CJK_FONTS = (
 )
 # Fill colours per unified level-1 class (same palette as the HTML report).
 CLASS_COLOURS = {
-    "01": "#f3e6a2", "02": "#b9dd8e", "03": "#3f8f4f", "04": "#a8cf8a", "05": "#67c2c0", "06": "#d8c08a",
-    "07": "#ffd27f", "08": "#f39bb4", "09": "#e8483f", "10": "#a5795a", "11": "#8d6fc0", "12": "#9e9e9e",
-    "13": "#3c78c0", "14": "#2fae4b", "15": "#6b8e23", "16": "#f5f5f5", "17": "#7cc6ee", "23": "#d5d5d5",
+    "01": "#f3e6a2",
+    "02": "#b9dd8e",
+    "03": "#3f8f4f",
+    "04": "#a8cf8a",
+    "05": "#67c2c0",
+    "06": "#d8c08a",
+    "07": "#ffd27f",
+    "08": "#f39bb4",
+    "09": "#e8483f",
+    "10": "#a5795a",
+    "11": "#8d6fc0",
+    "12": "#9e9e9e",
+    "13": "#3c78c0",
+    "14": "#2fae4b",
+    "15": "#6b8e23",
+    "16": "#f5f5f5",
+    "17": "#7cc6ee",
+    "23": "#d5d5d5",
 }
-LINE_STYLES = {"eco_redline": ("#1a9641", "dash"), "farmland": ("#d4a017", "dot"), "dev_boundary": ("#7b3294", "solid")}
+LINE_STYLES = {
+    "eco_redline": ("#1a9641", "dash"),
+    "farmland": ("#d4a017", "dot"),
+    "dev_boundary": ("#7b3294", "solid"),
+}
 STATUS_LABELS = {
-    "undecided": "未决 undecided", "opinions": "已有部门意见 opinions", "deferred": "暂缓 deferred",
-    "decided": "已决定 decided", "reconfirm": "待重新确认 re-confirm", "conflict": "冲突 conflict",
+    "undecided": "未决 undecided",
+    "opinions": "已有部门意见 opinions",
+    "deferred": "暂缓 deferred",
+    "decided": "已决定 decided",
+    "reconfirm": "待重新确认 re-confirm",
+    "conflict": "冲突 conflict",
     "closed": "已关闭 closed",
 }
 ACTION_LABELS = {
-    "adopt_plan": "采用规划 adopt plan", "set_class": "指定地类 set class", "adjust_line": "调整控制线 adjust line",
-    "exception": "批准例外 exception", "technical_error": "技术误差 technical error", "defer": "暂缓 defer",
+    "adopt_plan": "采用规划 adopt plan",
+    "set_class": "指定地类 set class",
+    "adjust_line": "调整控制线 adjust line",
+    "exception": "批准例外 exception",
+    "technical_error": "技术误差 technical error",
+    "defer": "暂缓 defer",
 }
 ROLE_LABELS = {
-    "urban": "城规 urban", "land": "土规 land", "development": "主体功能区", "eco": "生态规划 eco",
-    "projects": "重大项目", "forest": "林规 forest", "eco_redline": "生态保护红线", "farmland": "永久基本农田",
+    "urban": "城规 urban",
+    "land": "土规 land",
+    "development": "主体功能区",
+    "eco": "生态规划 eco",
+    "projects": "重大项目",
+    "forest": "林规 forest",
+    "eco_redline": "生态保护红线",
+    "farmland": "永久基本农田",
     "dev_boundary": "城镇开发边界",
 }
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
@@ -128,7 +162,9 @@ def _layer(path: str, name: str, title: str, subset: str | None = None) -> QgsVe
     return lyr
 
 
-def _fill(colour: str, outline: str = "#ffffff", width: float = 0.05, style: str = "solid", fill: bool = True):
+def _fill(
+    colour: str, outline: str = "#ffffff", width: float = 0.05, style: str = "solid", fill: bool = True
+):
     return QgsFillSymbol.createSimple(
         {
             "color": colour if fill else "0,0,0,0",
@@ -147,7 +183,9 @@ def _blueprint_renderer(lyr: QgsVectorLayer):
         return None
     pending = "\"status\" = 'pending'" if "status" in names else "false"
     expr = f"CASE WHEN {pending} THEN 'pending' ELSE left(\"mp_code\", 2) END"
-    cats = [QgsRendererCategory(code, _fill(col, "#ffffff", 0.02), code) for code, col in CLASS_COLOURS.items()]
+    cats = [
+        QgsRendererCategory(code, _fill(col, "#ffffff", 0.02), code) for code, col in CLASS_COLOURS.items()
+    ]
     cats.append(QgsRendererCategory("pending", _fill("#bdbdbd", "#7d7d7d", 0.02), "pending"))
     cats.append(QgsRendererCategory("", _fill("#e0d6c8", "#ffffff", 0.02), "other"))
     return QgsCategorizedSymbolRenderer(expr, cats)
@@ -162,9 +200,16 @@ def _lines_renderer():
 
 def _patch_renderer():
     root = QgsRuleBasedRenderer.Rule(None)
-    this = QgsRuleBasedRenderer.Rule(_fill("227,26,28,45", "#e31a1c", 0.9), 0, 0,
-                                     "\"patch_id\" = attribute(@atlas_feature, 'patch_id')", "this patch")
-    others = QgsRuleBasedRenderer.Rule(_fill("0,0,0,0", "#333333", 0.15, "dash", fill=False), 0, 0, "ELSE", "others")
+    this = QgsRuleBasedRenderer.Rule(
+        _fill("227,26,28,45", "#e31a1c", 0.9),
+        0,
+        0,
+        "\"patch_id\" = attribute(@atlas_feature, 'patch_id')",
+        "this patch",
+    )
+    others = QgsRuleBasedRenderer.Rule(
+        _fill("0,0,0,0", "#333333", 0.15, "dash", fill=False), 0, 0, "ELSE", "others"
+    )
     root.appendChild(this)
     root.appendChild(others)
     return QgsRuleBasedRenderer(root)
@@ -192,8 +237,20 @@ def _label(layout, text: str, x, y, w, h, font: QFont, *, colour="#222222", html
     return item
 
 
-def _table(layout, layer, columns, x, y, w, h, font: QFont, header: QFont, filter_expr: str, max_rows: int,
-           sort: str | None = None):
+def _table(
+    layout,
+    layer,
+    columns,
+    x,
+    y,
+    w,
+    h,
+    font: QFont,
+    header: QFont,
+    filter_expr: str,
+    max_rows: int,
+    sort: str | None = None,
+):
     table = QgsLayoutItemAttributeTable.create(layout)
     layout.addMultiFrame(table)
     table.setVectorLayer(layer)
@@ -246,9 +303,15 @@ def build_layout(
     layers = [context]
     lines = _layer(blueprint_path, "control_lines", "control lines")
     if lines is not None:
-        stage = next((s for s in ("final", "proposed", "input")
-                      if lines.dataProvider().uniqueValues(lines.fields().indexOf("stage")) and
-                      s in lines.dataProvider().uniqueValues(lines.fields().indexOf("stage"))), None)
+        stage = next(
+            (
+                s
+                for s in ("final", "proposed", "input")
+                if lines.dataProvider().uniqueValues(lines.fields().indexOf("stage"))
+                and s in lines.dataProvider().uniqueValues(lines.fields().indexOf("stage"))
+            ),
+            None,
+        )
         if stage:
             lines.setSubsetString(f"stage = '{stage}'")
             lines.setRenderer(_lines_renderer())
@@ -288,8 +351,26 @@ def build_layout(
     kind_en = _map_expr({k: v[1] for k, v in titles.items()}, "kind")
     status = _map_expr(STATUS_LABELS, "status")
     action = _map_expr(ACTION_LABELS, "current_action", "''")
-    _label(layout, f'差异图斑 [% "patch_id" %]  [% {kind_zh} %]', 10, 7, 230, 10, font(15, True), colour="#1f4e79")
-    _label(layout, f"Difference patch · [% {kind_en} %] · {project_name}", 10, 16, 230, 7, font(9), colour="#555555")
+    _label(
+        layout,
+        f'差异图斑 [% "patch_id" %]  [% {kind_zh} %]',
+        10,
+        7,
+        230,
+        10,
+        font(15, True),
+        colour="#1f4e79",
+    )
+    _label(
+        layout,
+        f"Difference patch · [% {kind_en} %] · {project_name}",
+        10,
+        16,
+        230,
+        7,
+        font(9),
+        colour="#555555",
+    )
     # the map
     mp = QgsLayoutItemMap(layout)
     mp.setRect(QRectF(0, 0, 170, 150))
@@ -319,14 +400,16 @@ def build_layout(
     north.attemptResize(QgsLayoutSize(10, 12, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
     # facts
     facts = (
-        '街道 Street: [% coalesce("unit", \'-\') %]\n'
-        '面积 Area: [% format_number("area_planar", 1) %] m²  ([% format_number("area_planar" / 10000, 4) %] ha)\n'
+        "街道 Street: [% coalesce(\"unit\", '-') %]\n"
+        '面积 Area: [% format_number("area_planar", 1) %] m²  '
+        '([% format_number("area_planar" / 10000, 4) %] ha)\n'
         '椭球面积 Ellipsoidal: [% format_number("area_ellipsoidal", 1) %] m²\n'
-        '碎图斑 Sliver: [% if("is_sliver", \'是 yes — \' || coalesce("sliver_reason", \'\'), \'否 no\') %]\n'
+        "碎图斑 Sliver: [% if(\"is_sliver\", '是 yes — ' || coalesce(\"sliver_reason\", ''), '否 no') %]\n"
         f"状态 Status: [% {status} %]\n"
-        f'当前决定 Decision: [% {action} %] [% coalesce("current_target", \'\') %]\n'
-        '决定人 By: [% coalesce("decided_by", \'-\') %]  [% coalesce(left("decided_utc", 16), \'\') %]\n'
-        '部门意见 Opinions: [% coalesce("n_opinions", 0) %][% if("opinions_disagree", \' (意见不一致 disagree)\', \'\') %]'
+        f"当前决定 Decision: [% {action} %] [% coalesce(\"current_target\", '') %]\n"
+        "决定人 By: [% coalesce(\"decided_by\", '-') %]  [% coalesce(left(\"decided_utc\", 16), '') %]\n"
+        "部门意见 Opinions: [% coalesce(\"n_opinions\", 0) %][% "
+        "if(\"opinions_disagree\", ' (意见不一致 disagree)', '') %]"
         '   冲突 Conflicts: [% coalesce("n_conflicts", 0) %]\n'
         '代码组合 Codes: [% "codes" %]'
     )
@@ -334,33 +417,101 @@ def build_layout(
     header = font(8, True)
     body = font(8)
     if plans is not None:
-        _label(layout, "各规划用地 What each plan says (plan, code, name, unified class)", 186, 80, 102, 6, font(9, True), colour="#1f4e79")
+        _label(
+            layout,
+            "各规划用地 What each plan says (plan, code, name, unified class)",
+            186,
+            80,
+            102,
+            6,
+            font(9, True),
+            colour="#1f4e79",
+        )
         role = _map_expr({k: v for k, v in ROLE_LABELS.items()}, "role")
-        _table(layout, plans, [(role, "规划", 18), ("src_code", "原代码", 13), ("src_name", "原名称", 21),
-                               ("mp_code", "统一代码", 11), ("mp_name", "统一名称", 21)],
-               186, 87, 102, 44, body, header, "\"patch_id\" = attribute(@atlas_feature, 'patch_id')", 6)
+        _table(
+            layout,
+            plans,
+            [
+                (role, "规划", 18),
+                ("src_code", "原代码", 13),
+                ("src_name", "原名称", 21),
+                ("mp_code", "统一代码", 11),
+                ("mp_name", "统一名称", 21),
+            ],
+            186,
+            87,
+            102,
+            44,
+            body,
+            header,
+            "\"patch_id\" = attribute(@atlas_feature, 'patch_id')",
+            6,
+        )
     if decisions is not None:
-        _label(layout, "决定记录 Decision history (latest first)", 186, 134, 102, 6, font(9, True), colour="#1f4e79")
+        _label(
+            layout,
+            "决定记录 Decision history (latest first)",
+            186,
+            134,
+            102,
+            6,
+            font(9, True),
+            colour="#1f4e79",
+        )
         kind_of_row = _map_expr({"opinion": "意见", "final": "决定", "system": "系统"}, "role")
-        act = _map_expr({k: v.split(" ")[0] for k, v in ACTION_LABELS.items()} | {"reconfirm": "重新确认"}, "action")
-        _table(layout, decisions, [("department", "部门", 21), ("reviewer", "评审人", 11),
-                                   (kind_of_row, "类别", 9), (act, "意见", 14),
-                                   ("coalesce(\"target\", '')", "对象", 10),
-                                   ("left(\"written_utc\", 10)", "日期", 15)],
-               186, 141, 102, 40, body, header, "\"patch_id\" = attribute(@atlas_feature, 'patch_id')", 6,
-               sort="written_utc")
-    _label(layout, "红框 本图斑 this patch · 虚线 其他差异图斑 other patches · 绿/黄/紫线 生态保护红线/永久基本农田/"
-           "城镇开发边界 red line / farmland / boundary · 底色 一张蓝图用地(一级类),灰 = 待定 "
-           "blueprint land use by level-1 class, grey = pending", 10, 190, 172, 9, font(7), colour="#555555")
-    _label(layout, "第 [% @atlas_featurenumber %] / [% @atlas_totalfeatures %] 页 · page · "
-           + f"{os.path.basename(blueprint_path)} · [% format_date(now(), 'yyyy-MM-dd') %]",
-           10, 202, 277, 5, font(7), colour="#777777")
+        act = _map_expr(
+            {k: v.split(" ")[0] for k, v in ACTION_LABELS.items()} | {"reconfirm": "重新确认"}, "action"
+        )
+        _table(
+            layout,
+            decisions,
+            [
+                ("department", "部门", 21),
+                ("reviewer", "评审人", 11),
+                (kind_of_row, "类别", 9),
+                (act, "意见", 14),
+                ("coalesce(\"target\", '')", "对象", 10),
+                ('left("written_utc", 10)', "日期", 15),
+            ],
+            186,
+            141,
+            102,
+            40,
+            body,
+            header,
+            "\"patch_id\" = attribute(@atlas_feature, 'patch_id')",
+            6,
+            sort="written_utc",
+        )
+    _label(
+        layout,
+        "红框 本图斑 this patch · 虚线 其他差异图斑 other patches · 绿/黄/紫线 生态保护红线/永久基本农田/"
+        "城镇开发边界 red line / farmland / boundary · 底色 一张蓝图用地(一级类),灰 = 待定 "
+        "blueprint land use by level-1 class, grey = pending",
+        10,
+        190,
+        172,
+        9,
+        font(7),
+        colour="#555555",
+    )
+    _label(
+        layout,
+        "第 [% @atlas_featurenumber %] / [% @atlas_totalfeatures %] 页 · page · "
+        + f"{os.path.basename(blueprint_path)} · [% format_date(now(), 'yyyy-MM-dd') %]",
+        10,
+        202,
+        277,
+        5,
+        font(7),
+        colour="#777777",
+    )
     atlas = layout.atlas()
     atlas.setCoverageLayer(coverage)
     atlas.setEnabled(True)
     atlas.setHideCoverage(True)
     atlas.setSortFeatures(True)
-    atlas.setSortExpression(f"array_find(array({id_list}), \"patch_id\")" if ids else "\"patch_id\"")
+    atlas.setSortExpression(f'array_find(array({id_list}), "patch_id")' if ids else '"patch_id"')
     atlas.setSortAscending(True)
     return layout, project, [coverage] + layers + [plans, decisions]
 

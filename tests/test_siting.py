@@ -251,3 +251,127 @@ def test_rule_table_as_data(ground, tmp_path):
     p.write_text("rule,verdict\n", encoding="utf-8")
     with pytest.raises(SitingRuleError, match="missing column"):
         load_siting_rules(p)
+
+
+# ---------------------------------------------------------------------------------------------- Processing
+
+
+def write_projects(path, rows, authid="EPSG:4549", *, crs_wkt=None, driver_path=None) -> str:
+    from multiplan.algorithms.gpkg import write_layer_file
+
+    g = obj([r[2] for r in rows])
+    write_layer_file(
+        str(path),
+        "projects",
+        g,
+        [
+            ("XMBH", "text", obj([r[0] for r in rows])),
+            ("XMMC", "text", obj([f"项目{r[0]}" for r in rows])),
+            ("XMLX", "text", obj([r[1] for r in rows])),
+            ("XMMJ", "real", np.array([400.0 if r[0] == "K06" else 0.0 for r in rows])),
+        ],
+        authid=authid,
+        crs_wkt=crs_wkt,
+    )
+    return f"{path}|layername=projects"
+
+
+@pytest.fixture()
+def hand_path(tmp_path):
+    path = tmp_path / "bp.gpkg"
+    report_blueprint(path).close()
+    return str(path)
+
+
+def read_verdicts(path) -> dict:
+    from osgeo import ogr
+
+    ds = ogr.Open(str(path))
+    lyr = ds.GetLayer(0)
+    out = {
+        f.GetField("project_id"): (f.GetField("verdict"), f.GetField("decided_by"), f.GetField("area"))
+        for f in lyr
+    }
+    ds = None
+    return out
+
+
+def test_checksiting_through_processing(mp_processing, hand_path, tmp_path):
+    polygons = [r for r in PROJECTS if r[2] is not None and r[2].geom_type == "Polygon"]
+    src = write_projects(tmp_path / "p.gpkg", polygons)
+    res = mp_processing.run(
+        "multiplan:checksiting",
+        {
+            "PROJECTS": src,
+            "ID_FIELD": "XMBH",
+            "NAME_FIELD": "XMMC",
+            "TYPE_FIELD": "XMLX",
+            "BLUEPRINT": hand_path,
+            "OUTPUT": str(tmp_path / "siting.gpkg"),
+            "XLSX": str(tmp_path / "siting.xlsx"),
+        },
+    )
+    got = read_verdicts(res["OUTPUT"])
+    for pid, _t, _g, verdict, decided, _also in polygons:
+        assert got[pid][:2] == (verdict, decided), pid
+    assert res["N_COMPLIANT"] == 3 and res["N_ADJUST"] == 2 and res["N_NONCOMPLIANT"] == 3
+    assert res["N_UNCHECKED"] == 0
+    from osgeo import ogr
+
+    ds = ogr.Open(res["XLSX"])
+    assert [ds.GetLayer(i).GetName() for i in range(ds.GetLayerCount())] == ["说明 About", "项目选址核查"]
+    ds = None
+
+
+def test_checksiting_points_with_area_and_other_crs(mp_processing, hand_path, tmp_path):
+    from multiplan.algorithms.crs import reproject
+
+    points = [r for r in PROJECTS if r[0] == "K06"]
+    src = write_projects(tmp_path / "pt.gpkg", points)
+    res = mp_processing.run(
+        "multiplan:checksiting",
+        {
+            "PROJECTS": src,
+            "ID_FIELD": "XMBH",
+            "AREA_FIELD": "XMMJ",
+            "BLUEPRINT": hand_path,
+            "OUTPUT": "memory:",
+        },
+    )
+    assert res["N_COMPLIANT"] == 1
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException):
+        mp_processing.run(
+            "multiplan:checksiting", {"PROJECTS": src, "BLUEPRINT": hand_path, "OUTPUT": "memory:"}
+        )
+    # the polygon projects written in geographic CGCS2000 come out the same
+    polygons = [r for r in PROJECTS if r[2] is not None and r[2].geom_type == "Polygon"]
+    geo = [(a, b, reproject(obj([g]), "EPSG:4549", "EPSG:4490")[0], v, d, x) for a, b, g, v, d, x in polygons]
+    src = write_projects(tmp_path / "geo.gpkg", geo, authid="EPSG:4490")
+    res = mp_processing.run(
+        "multiplan:checksiting",
+        {
+            "PROJECTS": src,
+            "ID_FIELD": "XMBH",
+            "TYPE_FIELD": "XMLX",
+            "BLUEPRINT": hand_path,
+            "OUTPUT": str(tmp_path / "geo_out.gpkg"),
+        },
+    )
+    got = read_verdicts(res["OUTPUT"])
+    for pid, _t, g, verdict, decided, _also in polygons:
+        assert got[pid][:2] == (verdict, decided), pid
+        assert got[pid][2] == pytest.approx(g.area, rel=1e-6)
+
+
+def test_checksiting_needs_the_blueprint_layer(mp_processing, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    path = tmp_path / "nobp.gpkg"
+    report_blueprint(path, blueprint=False).close()
+    src = write_projects(tmp_path / "p.gpkg", PROJECTS[:1])
+    with pytest.raises(QgsProcessingException, match="applydecisions"):
+        mp_processing.run(
+            "multiplan:checksiting", {"PROJECTS": src, "BLUEPRINT": str(path), "OUTPUT": "memory:"}
+        )
