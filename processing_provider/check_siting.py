@@ -57,7 +57,12 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
     RULES = "RULES"
     OUTPUT = "OUTPUT"
     XLSX = "XLSX"
-    OUT_COUNTS = {"合规": "N_COMPLIANT", "需调整": "N_ADJUST", "不符合": "N_NONCOMPLIANT", "unchecked": "N_UNCHECKED"}
+    OUT_COUNTS = {
+        "合规": "N_COMPLIANT",
+        "需调整": "N_ADJUST",
+        "不符合": "N_NONCOMPLIANT",
+        "unchecked": "N_UNCHECKED",
+    }
 
     def displayName(self) -> str:  # noqa: N802
         return tr("Check project siting (项目选址核查)")
@@ -67,12 +72,17 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
             "Checks construction projects against the blueprint (一张蓝图) and the three control lines.\n\n"
             "Per project: its area on construction and on non-construction land of the blueprint, on ground "
             "still pending, in the ecological red line, on permanent farmland, outside the urban development "
-            "boundary, outside the blueprint, and the difference patches it touches. Points are drawn as discs "
+            "boundary, outside the blueprint, and the difference "
+            "patches it touches. Points are drawn as discs "
             "of exactly the area in the area field.\n\n"
-            "The verdict — 合规 (compliant), 需调整 (needs adjustment), 不符合 (non-compliant) — comes from a rule "
-            "table (CSV, data/rules/siting_rules.csv by default): 不符合 when more than the tolerance lies in "
-            "the red line or on permanent farmland; 需调整 when more than the tolerance lies on non-construction "
-            "land of the blueprint, outside the development boundary (urban project types), on pending ground "
+            "The verdict — 合规 (compliant), 需调整 (needs adjustment), "
+            "不符合 (non-compliant) — comes from a rule "
+            "table (CSV, data/rules/siting_rules.csv by default): 不符合 "
+            "when more than the tolerance lies in "
+            "the red line or on permanent farmland; 需调整 when more than "
+            "the tolerance lies on non-construction "
+            "land of the blueprint, outside the development boundary "
+            "(urban project types), on pending ground "
             "or outside the blueprint. The rules that decided are listed with each project.\n\n"
             "Projects in another CRS are reprojected to the blueprint's. The lines are the blueprint's "
             "(final, else proposed, else input) unless line layers are given."
@@ -92,29 +102,47 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         ):
             self.addParameter(
                 QgsProcessingParameterField(
-                    name, tr(label), parentLayerParameterName=self.PROJECTS, type=compat.FIELD_ANY, optional=True
+                    name,
+                    tr(label),
+                    parentLayerParameterName=self.PROJECTS,
+                    type=compat.FIELD_ANY,
+                    optional=True,
                 )
             )
         self.addParameter(
             QgsProcessingParameterFile(
-                self.BLUEPRINT, tr("Blueprint GeoPackage"), behavior=compat.FILE_BEHAVIOR_FILE, extension="gpkg"
+                self.BLUEPRINT,
+                tr("Blueprint GeoPackage"),
+                behavior=compat.FILE_BEHAVIOR_FILE,
+                extension="gpkg",
             )
         )
         self.addParameter(
             QgsProcessingParameterNumber(
-                self.TOLERANCE, tr("Tolerance (m²)"), type=compat.NUMBER_DOUBLE, minValue=0.0, defaultValue=1.0
+                self.TOLERANCE,
+                tr("Tolerance (m²)"),
+                type=compat.NUMBER_DOUBLE,
+                minValue=0.0,
+                defaultValue=1.0,
             )
         )
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.FLAG, tr("Construction flag of the blueprint"),
-                options=[tr(label) for _, label in FLAG_CHOICES], defaultValue=0,
+                self.FLAG,
+                tr("Construction flag of the blueprint"),
+                options=[tr(label) for _, label in FLAG_CHOICES],
+                defaultValue=0,
             )
         )
         stage = QgsProcessingParameterEnum(
             self.STAGE,
             tr("Control lines of the blueprint"),
-            options=[tr("Latest (final, else proposed, else input)"), tr("Final"), tr("Proposed"), tr("Input")],
+            options=[
+                tr("Latest (final, else proposed, else input)"),
+                tr("Final"),
+                tr("Proposed"),
+                tr("Input"),
+            ],
             defaultValue=0,
         )
         stage.setFlags(stage.flags() | compat.FLAG_ADVANCED)
@@ -124,15 +152,21 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
             p.setFlags(p.flags() | compat.FLAG_ADVANCED)
             self.addParameter(p)
         rules = QgsProcessingParameterFile(
-            self.RULES, tr("Siting rule table (CSV; replaces data/rules/siting_rules.csv)"),
-            behavior=compat.FILE_BEHAVIOR_FILE, extension="csv", optional=True,
+            self.RULES,
+            tr("Siting rule table (CSV; replaces data/rules/siting_rules.csv)"),
+            behavior=compat.FILE_BEHAVIOR_FILE,
+            extension="csv",
+            optional=True,
         )
         rules.setFlags(rules.flags() | compat.FLAG_ADVANCED)
         self.addParameter(rules)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Siting check")))
         self.addParameter(
             QgsProcessingParameterFileDestination(
-                self.XLSX, tr("Siting check as a workbook (XLSX)"), tr("Excel workbook (*.xlsx)"), optional=True,
+                self.XLSX,
+                tr("Siting check as a workbook (XLSX)"),
+                tr("Excel workbook (*.xlsx)"),
+                optional=True,
                 createByDefault=False,
             )
         )
@@ -141,9 +175,14 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
         source = self.parameterAsSource(parameters, self.PROJECTS, context)
-        if source is not None and QgsWkbTypes.geometryType(source.wkbType()) == QgsWkbTypes.GeometryType.PointGeometry:
+        if (
+            source is not None
+            and QgsWkbTypes.geometryType(source.wkbType()) == QgsWkbTypes.GeometryType.PointGeometry
+        ):
             if not self.parameterAsString(parameters, self.AREA_FIELD, context):
-                return False, tr("Point projects need an area field (m²): each point is drawn as a disc of that area.")
+                return False, tr(
+                    "Point projects need an area field (m²): each point is drawn as a disc of that area."
+                )
         return super().checkParameterValues(parameters, context)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -171,20 +210,28 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
                 blueprint = store.read_layer("blueprint")
             else:
                 raise QgsProcessingException(
-                    tr("The blueprint {path} has no 'blueprint' layer yet: run multiplan:applydecisions first.").format(
-                        path=path
-                    )
+                    tr(
+                        "The blueprint {path} has no 'blueprint' layer yet: "
+                        "run multiplan:applydecisions first."
+                    ).format(path=path)
                 )
             stage = STAGES[self.parameterAsEnum(parameters, self.STAGE, context)]
             lines, used = lines_from_store(store, None if stage == "auto" else stage)
-            patches = store.patches(with_geometry=True, columns=["patch_id", "kind"]) if "patches" in layers else None
+            patches = (
+                store.patches(with_geometry=True, columns=["patch_id", "kind"])
+                if "patches" in layers
+                else None
+            )
             crs_wkt = store.crs_wkt
             authid = store.info().crs_authid
         finally:
             store.close()
         if used:
-            feedback.pushInfo(tr("Control lines of the blueprint, stage {stage}: {lines}").format(
-                stage=used, lines=", ".join(sorted(lines)) or "-"))
+            feedback.pushInfo(
+                tr("Control lines of the blueprint, stage {stage}: {lines}").format(
+                    stage=used, lines=", ".join(sorted(lines)) or "-"
+                )
+            )
         for param, line, _label in LINE_PARAMS:
             if parameters.get(param):
                 lines[line] = source_to_table(self, parameters, param, context, feedback)
@@ -213,9 +260,9 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         for m in res.messages:
             feedback.pushInfo(m)
         table = res.table
-        from ..algorithms.table import FeatureTable
-
         import numpy as np
+
+        from ..algorithms.table import FeatureTable
 
         ft = FeatureTable(
             _multi(res.footprints),
@@ -227,7 +274,9 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         fields = QgsFields()
         for c in table.columns:
             fields.append(QgsField(c.name, compat.field_type(_QTYPE.get(c.kind, "String"))))
-        crs = QgsCoordinateReferenceSystem(authid) if authid else QgsCoordinateReferenceSystem.fromWkt(crs_wkt)
+        crs = (
+            QgsCoordinateReferenceSystem(authid) if authid else QgsCoordinateReferenceSystem.fromWkt(crs_wkt)
+        )
         out = {
             self.OUTPUT: write_output(
                 self, parameters, self.OUTPUT, context, feedback, fields, compat.WKB_MULTIPOLYGON, crs, ft

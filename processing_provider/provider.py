@@ -11,8 +11,8 @@ from .base import ICON_PATH
 
 def algorithm_classes() -> list[type]:
     """Every algorithm class, imported lazily so a missing engine library cannot break QGIS start-up."""
-    from .detect_differences import DetectDifferencesAlgorithm
     from .check_siting import CheckSitingAlgorithm
+    from .detect_differences import DetectDifferencesAlgorithm
     from .harmonise_codes import HarmoniseCodesAlgorithm
     from .reconcile_control_lines import ReconcileControlLinesAlgorithm
     from .report import ReportAlgorithm

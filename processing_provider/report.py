@@ -1,4 +1,4 @@
-"""multiplan:report — the reports for 专家评审 / 成果审定 / 评估监控 from a blueprint: XLSX, HTML and a PDF atlas.
+"""multiplan:report — the reports for 专家评审, 成果审定 and 评估监控: XLSX, HTML and a PDF atlas.
 
 The glue opens the blueprint read-only, reads the optional current land-use (三调) layer, hands both to
 :func:`..algorithms.report.build_report`, writes the workbook (GDAL XLSX driver) and the self-contained
@@ -86,14 +86,17 @@ class ReportAlgorithm(MultiplanAlgorithm):
             "• the difference ledger (台账): every patch with its codes per plan, areas, street and current "
             "decision;\n"
             "• statistics by kind × street (count, area, shares);\n"
-            "• a land-use balance table (用地平衡表) for each plan copy, the current land use and the blueprint, "
-            "by unified level-1 class, with group rows (e.g. 城镇建设用地 from TD/T 211) and, for the blueprint, "
+            "• a land-use balance table (用地平衡表) for each plan copy, "
+            "the current land use and the blueprint, "
+            "by unified level-1 class, with group rows (e.g. 城镇建设用地 "
+            "from TD/T 211) and, for the blueprint, "
             "a pending row. Each table sums to the area of the union of its layer: where features overlap, "
             "the overlap counts once, for the feature with the lowest id, and the overlap is reported beside "
             "the table. Per-capita figures when a population is given;\n"
             "• a construction-land quota check — which flag it counts is a parameter and is printed with the "
             "result; a quota of zero is allowed;\n"
-            "• 新增建设用地: blueprint construction land on ground the current land-use layer (三调) shows as "
+            "• 新增建设用地: blueprint construction land on ground the "
+            "current land-use layer (三调) shows as "
             "non-construction, per street;\n"
             "• review progress by department and kind, and the control-line figures.\n\n"
             "Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML page with charts "
@@ -104,7 +107,10 @@ class ReportAlgorithm(MultiplanAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
             QgsProcessingParameterFile(
-                self.BLUEPRINT, tr("Blueprint GeoPackage"), behavior=compat.FILE_BEHAVIOR_FILE, extension="gpkg"
+                self.BLUEPRINT,
+                tr("Blueprint GeoPackage"),
+                behavior=compat.FILE_BEHAVIOR_FILE,
+                extension="gpkg",
             )
         )
         self.addParameter(
@@ -164,7 +170,9 @@ class ReportAlgorithm(MultiplanAlgorithm):
                 defaultValue=200,
             )
         )
-        slivers = QgsProcessingParameterBoolean(self.ATLAS_SLIVERS, tr("Atlas: include slivers"), defaultValue=False)
+        slivers = QgsProcessingParameterBoolean(
+            self.ATLAS_SLIVERS, tr("Atlas: include slivers"), defaultValue=False
+        )
         self.addParameter(slivers)
         for name, label in (
             (self.ATLAS_KINDS, "Atlas: only these kinds (comma-separated, e.g. LG_URBAN_CON,RL_URBAN)"),
@@ -174,16 +182,23 @@ class ReportAlgorithm(MultiplanAlgorithm):
             p.setFlags(p.flags() | compat.FLAG_ADVANCED)
             self.addParameter(p)
         area = QgsProcessingParameterNumber(
-            self.ATLAS_MIN_AREA, tr("Atlas: smallest patch area (m²)"), type=compat.NUMBER_DOUBLE, minValue=0.0,
+            self.ATLAS_MIN_AREA,
+            tr("Atlas: smallest patch area (m²)"),
+            type=compat.NUMBER_DOUBLE,
+            minValue=0.0,
             optional=True,
         )
         area.setFlags(area.flags() | compat.FLAG_ADVANCED)
         self.addParameter(area)
         self.addParameter(
-            QgsProcessingParameterFileDestination(self.XLSX, tr("Workbook (XLSX)"), tr("Excel workbook (*.xlsx)"))
+            QgsProcessingParameterFileDestination(
+                self.XLSX, tr("Workbook (XLSX)"), tr("Excel workbook (*.xlsx)")
+            )
         )
         self.addParameter(
-            QgsProcessingParameterFileDestination(self.HTML, tr("Report page (HTML)"), tr("HTML page (*.html)"))
+            QgsProcessingParameterFileDestination(
+                self.HTML, tr("Report page (HTML)"), tr("HTML page (*.html)")
+            )
         )
         self.addParameter(
             QgsProcessingParameterFileDestination(
@@ -291,7 +306,11 @@ class ReportAlgorithm(MultiplanAlgorithm):
                 steps.setProgressText(tr("Exporting the atlas ({n} pages)…").format(n=len(ids)))
                 try:
                     res = export_atlas(
-                        path, ids.tolist(), pdf, project_name=info.project_name, kind_titles=kind_titles(),
+                        path,
+                        ids.tolist(),
+                        pdf,
+                        project_name=info.project_name,
+                        kind_titles=kind_titles(),
                         feedback=feedback,
                     )
                 except RuntimeError as exc:
