@@ -27,12 +27,12 @@ class VectorReadError(Exception):
 
 
 @contextmanager
-def _gdal_decides_shapefile_encoding():
-    """Let GDAL recode shapefiles from their .cpg / code-page byte while we read.
+def gdal_decides_shapefile_encoding():
+    """Let GDAL recode shapefiles from/to their .cpg / code-page byte while we read or write.
 
     QGIS's OGR provider sets the process-wide config ``SHAPE_ENCODING=""`` (it recodes itself), so
-    inside QGIS every later GDAL read of a GBK shapefile would return raw bytes.  Unset it for the
-    duration of our own open and read, then put back what was there.
+    inside QGIS every later GDAL read of a GBK shapefile would return raw bytes (and a write would put
+    UTF-8 bytes under a GBK .cpg).  Unset it for the duration of our own work, then put back what was there.
     """
     old = gdal.GetConfigOption("SHAPE_ENCODING")
     if old is None:
@@ -183,7 +183,7 @@ def read_table(
     """
     if not os.path.exists(path):
         raise VectorReadError(tr("File not found: {path}").format(path=path))
-    with _gdal_decides_shapefile_encoding():
+    with gdal_decides_shapefile_encoding():
         return _read_table(path, layer, columns=columns, encoding=encoding, where=where, force_loop=force_loop)
 
 
