@@ -204,7 +204,7 @@
     <message>
       <location filename="../ui/dock.ui" />
       <source>Streets</source>
-      <translation>街道</translation>
+      <translation>街道/镇</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
@@ -263,12 +263,22 @@
       <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
     </message>
     <message>
+      <location filename="../algorithms/apply.py" line="729" />
+      <source>'{role}' carries no land use and no plan here is {what}: set a class</source>
+      <translation>“{role}”不含用地分类，且此处没有规划为{what}：请设定地类</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="734" />
+      <source>'{role}' carries no land use: class of '{src}'</source>
+      <translation>“{role}”不含用地分类：采用“{src}”的地类</translation>
+    </message>
+    <message>
       <location filename="../algorithms/harmonise.py" line="512" />
       <source>(These particular values mean the same in all of them, so any choice gives the same result.)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="886" />
+      <location filename="../algorithms/detect.py" line="900" />
       <source>(outside every street)</source>
       <translation type="unfinished" />
     </message>
@@ -313,9 +323,14 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="640" />
+      <location filename="../ui/dock.py" line="650" />
       <source>Adopt the {plan} for this patch — key {key}</source>
       <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="819" />
+      <source>Applying the decisions</source>
+      <translation>正在应用决定</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="188" />
@@ -323,7 +338,7 @@
       <translation>特批例外</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="184" />
+      <location filename="../ui/dock.py" line="186" />
       <source>Approved exception: both plans keep their use; the blueprint draws the chosen plan</source>
       <translation>特批例外：两规各自保留用途；蓝图按所选规划绘制</translation>
     </message>
@@ -333,8 +348,43 @@
       <translation>面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="657" />
+      <location filename="../algorithms/report.py" line="1605" />
+      <source>As computed by the latest control-line run; not recomputed here.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="671" />
       <source>Assembling patches</source>
+      <translation>正在生成图斑</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="883" />
+      <source>Assembling the blueprint</source>
+      <translation>正在拼合蓝图</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="205" />
+      <source>Atlas (PDF)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="321" />
+      <source>Atlas {path}: {n} pages in {s:.1f} s ({spp:.3f} s per page), font {font}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="167" />
+      <source>Atlas: at most this many pages, largest patches first (0: no atlas)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="174" />
+      <source>Atlas: include slivers</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="186" />
+      <source>Atlas: smallest patch area (m²)</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -348,22 +398,42 @@
       <translation>待专家评审</translation>
     </message>
     <message>
+      <location filename="../algorithms/report.py" line="1858" />
+      <source>Balance tables</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1795" />
+      <source>Blueprint</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/layers.py" line="228" />
       <source>Blueprint (integrated land use)</source>
       <translation>一张蓝图（整合用地）</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="297" />
+      <location filename="../processing_provider/check_siting.py" line="115" />
+      <source>Blueprint GeoPackage</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="299" />
       <source>Blueprint GeoPackage (*.gpkg);;All files (*)</source>
       <translation>蓝图 GeoPackage (*.gpkg);;所有文件 (*)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="222" />
+      <location filename="../processing_provider/detect_differences.py" line="191" />
       <source>Blueprint GeoPackage to write into (created when missing; empty: outputs only)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="255" />
+      <location filename="../algorithms/report.py" line="1179" />
+      <source>Blueprint construction land (final ground, by {flag}) on ground the current land-use layer shows as non-construction (its legal 三大类): {a:.1f} m² ({ha:.2f} ha).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="263" />
       <source>Blueprint run id</source>
       <translation type="unfinished" />
     </message>
@@ -373,27 +443,37 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/overlay.py" line="66" />
+      <location filename="../processing_provider/detect_differences.py" line="442" />
+      <source>Blueprint run {run}: {closed} patches closed, {flagged} flagged to re-confirm</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="453" />
       <source>Cancelled</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1162" />
+      <location filename="../processing_provider/detect_differences.py" line="421" />
+      <source>Cancelled: nothing was written into the blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report_xlsx.py" line="79" />
       <source>Cannot create {path}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="211" />
+      <location filename="../algorithms/crs.py" line="221" />
       <source>Cannot find the centre of the data: every input is empty</source>
-      <translation type="unfinished" />
+      <translation>无法确定数据中心：所有输入均为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="39" />
+      <location filename="../algorithms/vector_io.py" line="59" />
       <source>Cannot open {path}</source>
       <translation>无法打开 {path}</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="37" />
+      <location filename="../algorithms/vector_io.py" line="57" />
       <source>Cannot open {path}: {error}</source>
       <translation>无法打开 {path}：{error}</translation>
     </message>
@@ -408,6 +488,11 @@
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/siting.py" line="143" />
+      <source>Cannot read siting rule table {path}: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../algorithms/store/core.py" line="343" />
       <source>Cannot read {path}: {error}</source>
       <translation type="unfinished" />
@@ -418,9 +503,25 @@
       <translation>重新检测发现变化：请重新确认或修改原决定（{action}）。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="787" />
+      <location filename="../ui/dock.py" line="797" />
       <source>Change…</source>
       <translation>修改…</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="68" />
+      <source>Check project siting (项目选址核查)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="71" />
+      <source>Checks construction projects against the blueprint (一张蓝图) and the three control lines.
+
+Per project: its area on construction and on non-construction land of the blueprint, on ground still pending, in the ecological red line, on permanent farmland, outside the urban development boundary, outside the blueprint, and the difference patches it touches. Points are drawn as discs of exactly the area in the area field.
+
+The verdict — 合规 (compliant), 需调整 (needs adjustment), 不符合 (non-compliant) — comes from a rule table (CSV, data/rules/siting_rules.csv by default): 不符合 when more than the tolerance lies in the red line or on permanent farmland; 需调整 when more than the tolerance lies on non-construction land of the blueprint, outside the development boundary (urban project types), on pending ground or outside the blueprint. The rules that decided are listed with each project.
+
+Projects in another CRS are reprojected to the blueprint's. The lines are the blueprint's (final, else proposed, else input) unless line layers are given.</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="144" />
@@ -428,9 +529,19 @@
       <translation>请选择代码字段、名称字段或两者。</translation>
     </message>
     <message>
+      <location filename="../algorithms/detection_run.py" line="460" />
+      <source>Choosing the working CRS</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/layers.py" line="69" />
       <source>Class conflicts</source>
       <translation>地类冲突</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="830" />
+      <source>Classes and provenance</source>
+      <translation>地类与来源</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="100" />
@@ -438,12 +549,17 @@
       <translation>图层的用地分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="571" />
+      <location filename="../algorithms/detect.py" line="578" />
       <source>Cleaning inputs</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1437" />
+      <location filename="../algorithms/apply.py" line="810" />
+      <source>Cleaning the plans</source>
+      <translation>正在清理规划数据</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1457" />
       <source>Cleaning {line}</source>
       <translation type="unfinished" />
     </message>
@@ -463,42 +579,82 @@
       <translation>冲突：有 {n} 条最终决定是在未看到当前决定的情况下作出的。由领导小组办公室记录一条新决定来解决。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="151" />
+      <location filename="../ui/dock.py" line="153" />
       <source>Construction</source>
       <translation>建设属性</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="518" />
+      <location filename="../processing_provider/report.py" line="218" />
+      <source>Construction flag counted</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="270" />
+      <source>Construction flag counted: {flag}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="132" />
+      <source>Construction flag of the blueprint</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="145" />
+      <source>Construction flag the quota check counts</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="933" />
+      <source>Construction land {a:.1f} m² ({ha:.2f} ha) exceeds the quota of {q:.1f} m² by {d:.1f} m² ({u:.1%}); counted by {flag}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="938" />
+      <source>Construction land {a:.1f} m² ({ha:.2f} ha) is within the quota of {q:.1f} m²: {r:.1f} m² remain ({u:.1%} used); counted by {flag}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="136" />
+      <source>Construction-land quota in ha (公顷; empty: no check)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="488" />
+      <source>Control line '{line}'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="521" />
       <source>Control line layer '{line}' is empty</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="745" />
+      <location filename="../algorithms/lines.py" line="761" />
       <source>Control line {line} ({layer})</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1374" />
+      <location filename="../algorithms/lines.py" line="1390" />
       <source>Control line {line} ({layer}) is empty: left out</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1441" />
+      <location filename="../algorithms/lines.py" line="1461" />
       <source>Control line {line} has no area left (inside the district): left out</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="189" />
+      <location filename="../ui/dock.py" line="191" />
       <source>Control line: deduct (扣除)</source>
       <translation>控制线：扣除</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="187" />
+      <location filename="../ui/dock.py" line="189" />
       <source>Control line: retain (保留)</source>
       <translation>控制线：保留</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="188" />
+      <location filename="../ui/dock.py" line="190" />
       <source>Control line: withdraw (退出)</source>
       <translation>控制线：退出</translation>
     </message>
@@ -513,12 +669,22 @@
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="552" />
+      <location filename="../processing_provider/check_siting.py" line="139" />
+      <source>Control lines of the blueprint</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="231" />
+      <source>Control lines of the blueprint, stage {stage}: {lines}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="561" />
       <source>Control lines:</source>
       <translation>控制线：</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="556" />
+      <location filename="../ui/dock.py" line="565" />
       <source>Control lines: none involved</source>
       <translation>控制线：不涉及</translation>
     </message>
@@ -570,6 +736,21 @@
     <message>
       <location filename="../algorithms/codes.py" line="730" />
       <source>Crosswalk file {path} does not exist</source>
+      <translation>对照表文件 {path} 不存在</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="119" />
+      <source>Current land use (三调), for 新增建设用地 (harmonised, or give its code field)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="127" />
+      <source>Current land use: code field (DLBM) when the layer is not harmonised</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="256" />
+      <source>Data problems</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -583,7 +764,7 @@
       <translation>已记录对 {patch} 的决定：{action}。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="194" />
+      <location filename="../ui/dock.py" line="196" />
       <source>Defer: decide later (not counted as decided)</source>
       <translation>暂缓：稍后决定（不计为已决定）</translation>
     </message>
@@ -598,9 +779,14 @@
       <translation>部门意见不一致 — {opinions}</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="621" />
+      <location filename="../ui/dock.py" line="631" />
       <source>Departments give opinions; only the leading-group office decides. Your opinion is written at once.</source>
       <translation>各部门提出意见，只有领导小组办公室作出决定。您的意见立即写入。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="103" />
+      <source>Detect differences (差异分析)</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="137" />
@@ -618,9 +804,14 @@
       <translation>禁止开发区域</translation>
     </message>
     <message>
-      <location filename="../ui/layers.py" line="209" />
+      <location filename="../processing_provider/detect_differences.py" line="249" />
       <source>Difference patches</source>
       <translation>差异图斑</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="252" />
+      <source>Difference statistics</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/controller.py" line="187" />
@@ -628,27 +819,27 @@
       <translation>数字化误差（碎片）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1406" />
+      <location filename="../algorithms/lines.py" line="1426" />
       <source>District layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="520" />
+      <location filename="../algorithms/detect.py" line="523" />
       <source>Each control line may be given once</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1371" />
+      <location filename="../algorithms/lines.py" line="1387" />
       <source>Each control line may be given once; repeated: {line}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="496" />
+      <location filename="../algorithms/detect.py" line="499" />
       <source>Each plan role may be given once; repeated: {roles}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="595" />
+      <location filename="../ui/dock.py" line="604" />
       <source>Earlier patches and their decisions:</source>
       <translation>原图斑及其决定：</translation>
     </message>
@@ -658,7 +849,7 @@
       <translation>生态管控区</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="852" />
+      <location filename="../algorithms/lines.py" line="868" />
       <source>Eco plan {layer}</source>
       <translation type="unfinished" />
     </message>
@@ -688,9 +879,9 @@
       <translation>生态保护红线</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="688" />
+      <location filename="../algorithms/detect.py" line="702" />
       <source>Ellipsoidal areas</source>
-      <translation type="unfinished" />
+      <translation>椭球面积</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="180" />
@@ -698,12 +889,27 @@
       <translation>规划编制错误</translation>
     </message>
     <message>
+      <location filename="../algorithms/apply.py" line="814" />
+      <source>Every land-use plan copy is empty</source>
+      <translation>所有规划用地副本均为空</translation>
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="772" />
       <source>Every patch in this queue is decided.</source>
       <translation>此队列中的图斑均已决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="550" />
+      <location filename="../processing_provider/check_siting.py" line="168" />
+      <source>Excel workbook (*.xlsx)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="306" />
+      <source>Exporting the atlas ({n} pages)…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="553" />
       <source>Extended GeoPackage geometries are not supported.</source>
       <translation type="unfinished" />
     </message>
@@ -723,12 +929,12 @@
       <translation>代码未映射的要素数</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1419" />
+      <location filename="../algorithms/lines.py" line="1439" />
       <source>Field {field} not found in the street layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="573" />
+      <location filename="../algorithms/lines.py" line="556" />
       <source>Field {field} not found in {layer}</source>
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
@@ -738,14 +944,19 @@
       <translation>字段 {f} 来自之前的统一，已替换。</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="178" />
+      <location filename="../algorithms/vector_io.py" line="203" />
       <source>Field(s) {fields} not found in layer {layer}</source>
       <translation>图层 {layer} 中没有字段 {fields}</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="165" />
+      <location filename="../algorithms/vector_io.py" line="185" />
       <source>File not found: {path}</source>
       <translation>找不到文件：{path}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="142" />
+      <source>Final</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/settings_page.py" line="32" />
@@ -771,6 +982,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>标记为“未映射”并继续</translation>
     </message>
     <message>
+      <location filename="../algorithms/report.py" line="999" />
+      <source>Flag counted: {flag}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="145" />
       <source>Forestry plan</source>
       <translation>林地保护利用规划</translation>
@@ -781,7 +997,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="605" />
+      <location filename="../processing_provider/detect_differences.py" line="165" />
+      <source>Further special plans, harmonised (role from a 'role' field or the layer name)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="608" />
       <source>Geometry and column lengths differ.</source>
       <translation type="unfinished" />
     </message>
@@ -791,8 +1012,13 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="522" />
+      <location filename="../algorithms/detect.py" line="525" />
       <source>Give at least two plans, or one plan and at least one control line</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="272" />
+      <source>Give at least two plans, or one plan and at least one control line.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -801,7 +1027,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="177" />
+      <location filename="../ui/dock.py" line="179" />
       <source>Go to the patch id typed on the left</source>
       <translation>转到左侧输入的图斑编号</translation>
     </message>
@@ -809,6 +1035,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <location filename="../ui/class_picker.py" line="56" />
       <source>Groups (when only the group is known)</source>
       <translation>地类组（仅知大类时）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="200" />
+      <source>HTML page (*.html)</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="59" />
@@ -829,6 +1060,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <location filename="../ui/class_picker.py" line="39" />
       <source>In this patch</source>
       <translation>本图斑涉及的地类</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="144" />
+      <source>Input</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="92" />
@@ -866,8 +1102,23 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>重大项目</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="321" />
+      <location filename="../processing_provider/detect_differences.py" line="143" />
+      <source>Key projects (重大项目): polygon and/or point layers</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="324" />
       <source>Key projects layer {layer}: field {field} not found</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="157" />
+      <source>Key projects: area field for points, m² (empty: XMMJ, MJ, AREA when present)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="150" />
+      <source>Key projects: name field (empty: XMMC, NAME, MC … when present)</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -886,13 +1137,28 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>土地利用总体规划</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="52" />
+      <location filename="../processing_provider/check_siting.py" line="141" />
+      <source>Latest (final, else proposed, else input)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/vector_io.py" line="72" />
       <source>Layer {layer} not found in {path}</source>
       <translation>{path} 中没有图层 {layer}</translation>
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="265" />
+      <location filename="../algorithms/crs.py" line="275" />
       <source>Layer(s) without a coordinate reference system: {names}. Assign one in QGIS first.</source>
+      <translation>以下图层没有坐标系：{names}。请先在 QGIS 中为其指定坐标系。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1777" />
+      <source>Ledger</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="160" />
+      <source>Ledger: include patches closed by a later run</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -921,17 +1187,40 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>去除的地方代码前缀（如 XGN，对应土规 X211 / G211 / N11）</translation>
     </message>
     <message>
+      <location filename="../processing_provider/report.py" line="84" />
+      <source>Makes the figures the review meetings and the approval need, from a blueprint GeoPackage:
+• the difference ledger (台账): every patch with its codes per plan, areas, street and current decision;
+• statistics by kind × street (count, area, shares);
+• a land-use balance table (用地平衡表) for each plan copy, the current land use and the blueprint, by unified level-1 class, with group rows (e.g. 城镇建设用地 from TD/T 211) and, for the blueprint, a pending row. Each table sums to the area of the union of its layer: where features overlap, the overlap counts once, for the feature with the lowest id, and the overlap is reported beside the table. Per-capita figures when a population is given;
+• a construction-land quota check — which flag it counts is a parameter and is printed with the result; a quota of zero is allowed;
+• 新增建设用地: blueprint construction land on ground the current land-use layer (三调) shows as non-construction, per street;
+• review progress by department and kind, and the control-line figures.
+
+Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML page with charts (no internet needed) and a PDF atlas from QGIS's print layout, one page per patch (default: non-sliver patches, the 200 largest), with the seconds per page. Chinese and English headings.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../processing_provider/harmonise_codes.py" line="203" />
       <source>Mapping codes…</source>
       <translation>正在映射代码…</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="675" />
-      <source>Measuring patches</source>
+      <location filename="../algorithms/detection_run.py" line="517" />
+      <source>Matching with the blueprint's earlier patches</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="782" />
+      <location filename="../algorithms/apply.py" line="904" />
+      <source>Measuring</source>
+      <translation>正在量算面积</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="689" />
+      <source>Measuring patches</source>
+      <translation>正在量算图斑面积</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="792" />
       <source>Multi-Plan Integration</source>
       <translation>多规合一</translation>
     </message>
@@ -939,6 +1228,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <location filename="../processing_provider/harmonise_codes.py" line="94" />
       <source>Name field (used where the code is missing)</source>
       <translation>用地名称字段（代码缺失时使用）</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1865" />
+      <source>New construction land</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/controller.py" line="1140" />
@@ -951,17 +1245,27 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>新批准的项目或许可</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="174" />
+      <location filename="../ui/dock.py" line="176" />
       <source>Next patch</source>
       <translation>下一个图斑</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="176" />
+      <location filename="../ui/dock.py" line="178" />
       <source>Next patch that is not decided</source>
       <translation>下一个未决图斑</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="370" />
+      <location filename="../processing_provider/atlas.py" line="534" />
+      <source>No CJK font found on this machine: Chinese text in the atlas may not show.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="580" />
+      <source>No blueprint layer: the share of each street's area is not known.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="376" />
       <source>No blueprint open</source>
       <translation>未打开蓝图</translation>
     </message>
@@ -976,37 +1280,62 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1447" />
+      <location filename="../algorithms/lines.py" line="1467" />
       <source>No control line has any area to reconcile</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1381" />
+      <location filename="../algorithms/lines.py" line="1397" />
       <source>No control line to reconcile: give at least one non-empty line layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1474" />
+      <source>No control lines in the blueprint: run multiplan:reconcilecontrollines.</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="77" />
       <source>No coordinate reference system given</source>
+      <translation>未指定坐标系</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1864" />
+      <source>No current land-use (三调) layer given: no 新增建设用地 table.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1467" />
+      <location filename="../algorithms/report.py" line="1259" />
+      <source>No decisions yet: every patch is still undecided.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1372" />
+      <source>No decisions yet: no department has given an opinion or a decision.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1873" />
+      <source>No decisions yet: the ledger shows every patch as undecided.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1487" />
       <source>No eco plan given: {kind} is proposed as {proposal} everywhere (no core zones)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="532" />
+      <location filename="../algorithms/detect.py" line="535" />
       <source>No enabled rule applies to the given inputs ({why})</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="271" />
+      <location filename="../algorithms/crs.py" line="281" />
       <source>No input layers to choose a working CRS from</source>
-      <translation type="unfinished" />
+      <translation>没有可用于选择工作坐标系的输入图层</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="494" />
+      <location filename="../ui/dock.py" line="503" />
       <source>No patch</source>
       <translation>无图斑</translation>
     </message>
@@ -1016,14 +1345,24 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="325" />
+      <location filename="../processing_provider/report.py" line="304" />
+      <source>No patch passes the atlas filter: no atlas written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="919" />
+      <source>No quota given: {a:.1f} m² ({ha:.2f} ha) of construction land counted by {flag}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="331" />
       <source>No recent blueprints</source>
       <translation>没有最近打开的蓝图</translation>
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="325" />
+      <location filename="../algorithms/crs.py" line="335" />
       <source>No transformation between the two CRSs: {error}</source>
-      <translation type="unfinished" />
+      <translation>两个坐标系之间没有可用的转换：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="460" />
@@ -1031,7 +1370,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="547" />
+      <location filename="../algorithms/gpkg.py" line="550" />
       <source>Not a GeoPackage geometry blob.</source>
       <translation type="unfinished" />
     </message>
@@ -1046,12 +1385,17 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>遇到未知代码时</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1462" />
+      <location filename="../algorithms/lines.py" line="1482" />
       <source>Only one control line given: there is nothing to overlap, statistics only</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="297" />
+      <location filename="../algorithms/report.py" line="1559" />
+      <source>Open LINE_* patches only; 'pending' = no current decision yet.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="299" />
       <source>Open a blueprint</source>
       <translation>打开蓝图</translation>
     </message>
@@ -1061,7 +1405,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>请先打开蓝图并选择一个图斑。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="793" />
+      <location filename="../ui/dock.py" line="805" />
       <source>Open settings</source>
       <translation>打开设置</translation>
     </message>
@@ -1071,12 +1415,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>已记录对 {patch} 的意见：{action}。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="459" />
+      <location filename="../ui/dock.py" line="468" />
       <source>Order and filters</source>
       <translation>排序与筛选</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="457" />
+      <location filename="../ui/dock.py" line="466" />
       <source>Order and filters (filtered)</source>
       <translation>排序与筛选（已筛选）</translation>
     </message>
@@ -1091,8 +1435,33 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>其他控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="939" />
+      <location filename="../algorithms/lines.py" line="955" />
       <source>Overlaps {kind}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="815" />
+      <source>Overlaying the land-use plans</source>
+      <translation>正在叠加各规划用地</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="106" />
+      <source>Overlays the harmonised plans and finds every difference patch (差异图斑) the rule table asks for: 城规建设/土规非建设 and 土规建设/城规非建设 (两规), construction inside the ecological red line or the eco plan's 一级/二级管控区, construction on permanent basic farmland, urban construction outside the urban development boundary, construction in 禁止开发区域, key projects on land the land-use plan keeps non-construction, and conflicting classes.
+
+Inputs: plans by role (each optional) — run multiplan:harmonisecodes on each first; an unharmonised layer is refused — any number of further special plans (the role is taken from a 'role' field, else from the layer name), key projects (not harmonised: a name, a type and a polygon, or a point with an area drawn as a disc), the three control lines and the streets. At least two plans, or one plan and one control line.
+
+Working CRS: an existing blueprint's stored CRS always wins (re-detection compares like with like); otherwise the override, else the one projected CRS all inputs share, else the QGIS project's projected CRS, else the CGCS2000 3° Gauss-Krüger zone (EPSG:4534–4554) or UTM zone of the data's centroid. Inputs in another CRS are reprojected; the choice is always reported.
+
+Patches are maximal connected areas of one kind, one code combination and one street, with planar area (working CRS) and ellipsoidal area (CGCS2000 ellipsoid). Slivers (minimum area, width and shape tests, all parameters) stay visible with their reason; specks are dropped and counted. Invalid geometries are repaired and counted, overlaps and gaps inside one plan are reported (never double-counted), unknown codes listed with their feature ids.
+
+Blueprint (created when missing): the run is written in ONE transaction — harmonised plan copies, patches, their plans, statistics. Re-running keeps patch ids (and their decisions) where the difference is the same; a patch that changed keeps its id and is flagged 'changed, re-confirm'; re-coded, split and merged patches get new ids listing their predecessors; vanished ones are closed, never deleted. Patches of kinds this run did not evaluate are left as they are. Cancelling leaves the blueprint unchanged.
+
+Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see docs/detection.md.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="205" />
+      <source>PDF (*.pdf)</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1121,8 +1490,18 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>图斑 {patch} 已被新一轮检测关闭，已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2079" />
+      <location filename="../algorithms/lines.py" line="2099" />
       <source>Patch {pid} ({kind}): cannot tell which lines it concerns</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="1032" />
+      <source>Patch {pid}: technical error without a decided neighbour; its own plans decide</source>
+      <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="258" />
+      <source>Patches</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1131,32 +1510,52 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/report.py" line="578" />
+      <source>Patches of different kinds may overlap: the total row adds the kinds.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="261" />
+      <source>Patches: {case}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="792" />
+      <source>Per capita: construction land {a:.1f} m² per person (population {p:,.0f}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="161" />
       <source>Permanent basic farmland</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1543" />
+      <location filename="../algorithms/detection_run.py" line="476" />
       <source>Plan '{role}'</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="507" />
+      <location filename="../algorithms/detect.py" line="510" />
       <source>Plan '{role}' ({layer}) is empty</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="329" />
+      <location filename="../algorithms/detect.py" line="332" />
       <source>Plan '{role}' ({layer}) is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="501" />
+      <location filename="../algorithms/detect.py" line="504" />
       <source>Plan '{role}': unknown kind '{kind}' (expected {kinds})</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1501" />
+      <location filename="../algorithms/apply.py" line="218" />
+      <source>Plan '{role}': {rep} repaired, {ovl} overlaps resolved (lower fid keeps the ground), {null} without geometry, {np} not polygons</source>
+      <translation>规划“{role}”：修复 {rep} 个，处理重叠 {ovl} 处（重叠部分归 fid 较小者），无几何 {null} 个，非面要素 {np} 个</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1521" />
       <source>Plan coverage of the lines</source>
       <translation type="unfinished" />
     </message>
@@ -1176,28 +1575,58 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>规划政策</translation>
     </message>
     <message>
-      <location filename="../ui/layers.py" line="221" />
+      <location filename="../algorithms/report.py" line="1818" />
       <source>Plans</source>
       <translation>规划</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1401" />
+      <location filename="../processing_provider/check_siting.py" line="183" />
+      <source>Point projects need an area field (m²): each point is drawn as a disc of that area.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="153" />
+      <source>Population (for per-capita figures; empty: none)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1421" />
       <source>Preparing the district and streets</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="175" />
+      <location filename="../ui/dock.py" line="177" />
       <source>Previous patch</source>
       <translation>上一个图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="230" />
+      <location filename="../algorithms/report.py" line="1876" />
+      <source>Progress and control lines</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="201" />
       <source>Project name (for a new blueprint)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="94" />
+      <source>Projects (polygons, or points with an area)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="572" />
+      <source>Projects not checked: {list}</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="189" />
       <source>Proposal: {what}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="143" />
+      <source>Proposed</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1211,7 +1640,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="196" />
+      <location filename="../ui/dock.py" line="198" />
       <source>Re-confirm the earlier decision on a changed or replaced patch</source>
       <translation>对已变更或被替代的图斑重新确认原决定</translation>
     </message>
@@ -1221,9 +1650,19 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>已到队列末尾，从头继续。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="275" />
+      <location filename="../processing_provider/report.py" line="232" />
+      <source>Reading the current land use…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="297" />
       <source>Reading the inputs…</source>
       <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="800" />
+      <source>Reading the plan copies</source>
+      <translation>正在读取规划副本</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="169" />
@@ -1246,12 +1685,27 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>已重新打开蓝图 {path}。</translation>
     </message>
     <message>
+      <location filename="../processing_provider/report.py" line="200" />
+      <source>Report page (HTML)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="284" />
+      <source>Report page {path}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="81" />
+      <source>Report: ledger, statistics, balance tables, atlas (台账·统计·用地平衡表·图集)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="602" />
       <source>Resumed at patch {patch}, where you stopped.</source>
       <translation>已回到您上次停下的图斑 {patch}。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="780" />
+      <location filename="../ui/dock.py" line="790" />
       <source>Review</source>
       <translation>审查</translation>
     </message>
@@ -1264,6 +1718,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <location filename="../ui/gui.py" line="63" />
       <source>Reviewer settings…</source>
       <translation>审查人设置…</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="216" />
+      <source>Rule table (CSV; see docs/detection.md)</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="273" />
@@ -1281,12 +1740,22 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="603" />
+      <location filename="../algorithms/detect.py" line="611" />
       <source>Rule {kind}: {name}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="180" />
+      <location filename="../algorithms/siting.py" line="457" />
+      <source>Rule {rule} ({name}) skipped: {m} is not known (no {line} given).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="467" />
+      <source>Rule {rule} is for project types {types}, but no type field was given: applied to every project.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="182" />
       <source>Set the unified class (用地用海 2023) from the code tables</source>
       <translation>从分类表中设定统一地类（用地用海 2023）</translation>
     </message>
@@ -1296,12 +1765,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>请先在插件设置中填写姓名和部门（设置 ▸ 选项 ▸ 多规合一）。您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="792" />
+      <location filename="../ui/dock.py" line="804" />
       <source>Set your name, department and role once.</source>
       <translation>请设置一次姓名、部门和角色。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1484" />
+      <location filename="../algorithms/lines.py" line="1504" />
       <source>Settling the proposals</source>
       <translation type="unfinished" />
     </message>
@@ -1314,6 +1783,31 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <location filename="../processing_provider/harmonise_codes.py" line="118" />
       <source>Shapefile encoding (e.g. GBK; empty = as the layer says)</source>
       <translation>Shapefile 字符编码（如 GBK；留空则按图层声明）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="163" />
+      <source>Siting check</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="167" />
+      <source>Siting check as a workbook (XLSX)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="156" />
+      <source>Siting rule table (CSV; replaces data/rules/siting_rules.csv)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="218" />
+      <source>Siting rule table {path} has no rules</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="150" />
+      <source>Siting rule table {path}: missing column(s) {columns}</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/layers.py" line="111" />
@@ -1331,9 +1825,9 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="343" />
+      <location filename="../algorithms/crs.py" line="353" />
       <source>Some coordinates cannot be transformed (outside the CRS's area of use?)</source>
-      <translation type="unfinished" />
+      <translation>部分坐标无法转换（超出该坐标系的适用范围？）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1277" />
@@ -1341,24 +1835,24 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>在您打开图斑 {patch} 之后，另一人已作出决定。您的决定（{action}）记为冲突，而不是当前决定；历史中两者均可见。请记录一条新决定以解决冲突。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="148" />
+      <location filename="../ui/dock.py" line="150" />
       <source>Source code</source>
       <translation>原代码</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="149" />
+      <location filename="../ui/dock.py" line="151" />
       <source>Source name</source>
       <translation>原名称</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="147" />
+      <location filename="../ui/dock.py" line="149" />
       <source>Source standard</source>
       <translation>原分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="649" />
+      <location filename="../algorithms/apply.py" line="861" />
       <source>Splitting by street</source>
-      <translation type="unfinished" />
+      <translation>按街道/镇拆分</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="136" />
@@ -1371,9 +1865,9 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="727" />
+      <location filename="../algorithms/detect.py" line="741" />
       <source>Statistics</source>
-      <translation type="unfinished" />
+      <translation>统计</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="113" />
@@ -1381,34 +1875,44 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>停止并列出未知代码</translation>
     </message>
     <message>
+      <location filename="../processing_provider/detect_differences.py" line="242" />
+      <source>Store harmonised copies of the plans in the blueprint</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="101" />
       <source>Street</source>
       <translation>街道</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1411" />
+      <location filename="../algorithms/lines.py" line="1431" />
       <source>Street layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="167" />
+      <location filename="../processing_provider/detect_differences.py" line="182" />
       <source>Street name field</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="161" />
+      <location filename="../algorithms/apply.py" line="869" />
+      <source>Streets</source>
+      <translation>街道/镇</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="176" />
       <source>Streets (街道/镇)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="191" />
+      <location filename="../ui/dock.py" line="193" />
       <source>Technical error (sliver): the blueprint takes the neighbouring agreed class</source>
       <translation>技术误差（碎片）：蓝图采用相邻的一致地类</translation>
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="171" />
+      <location filename="../algorithms/crs.py" line="181" />
       <source>The CRS is labelled EPSG:{label} but its parameters are those of EPSG:{real}</source>
-      <translation type="unfinished" />
+      <translation>该坐标系标注为 EPSG:{label}，但其投影参数实为 EPSG:{real}</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="262" />
@@ -1416,14 +1920,44 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>操作 {action} 需要指定目标（规划角色、统一地类或控制线调整）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2002" />
+      <location filename="../processing_provider/atlas.py" line="552" />
+      <source>The atlas could not be exported: {error}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1787" />
+      <source>The blueprint has no 'blueprint' layer yet (run multiplan:applydecisions): no balance table, quota check or 新增建设用地 for the blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="2022" />
       <source>The blueprint has no control lines: run multiplan:reconcilecontrollines first</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2006" />
+      <location filename="../algorithms/apply.py" line="798" />
+      <source>The blueprint has no copy of plan(s): {roles}</source>
+      <translation>蓝图中没有以下规划的副本：{roles}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1774" />
+      <source>The blueprint has no difference patches yet: run multiplan:detectdifferences.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="2026" />
       <source>The blueprint has no input control lines: run multiplan:reconcilecontrollines first</source>
       <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="326" />
+      <source>The blueprint has no patches: no atlas written.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="791" />
+      <source>The blueprint holds no land-use plan copies: run multiplan:detectdifferences with the urban-rural and land-use plans first</source>
+      <translation>蓝图中没有规划用地副本：请先用城乡规划和土地利用总体规划运行 multiplan:detectdifferences</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="647" />
@@ -1436,8 +1970,38 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/detection_run.py" line="135" />
+      <source>The blueprint keeps its working CRS; the requested working CRS is ignored (re-detection must compare like with like).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1841" />
+      <source>The blueprint layer has no status column: all of it is taken as final.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="400" />
+      <source>The blueprint layer is empty: every project lies outside it.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1784" />
+      <source>The blueprint layer is empty: run multiplan:applydecisions.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="213" />
+      <source>The blueprint {path} has no 'blueprint' layer yet: run multiplan:applydecisions first.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../algorithms/store/core.py" line="969" />
       <source>The blueprint {path} has no layer {layer}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/atlas.py" line="300" />
+      <source>The blueprint {path} has no patches layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1478,21 +2042,51 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/codes.py" line="266" />
       <source>The code tables in {dir} are inconsistent:</source>
+      <translation>{dir} 中的分类代码表不一致：</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="923" />
+      <source>The construction-land quota cannot be negative ({q}).</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="782" />
       <source>The crosswalk {path} has no rows</source>
-      <translation type="unfinished" />
+      <translation>对照表 {path} 没有任何行</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="779" />
       <source>The crosswalk {path} has {n} problem(s):</source>
+      <translation>对照表 {path} 有 {n} 处问题：</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1822" />
+      <source>The current land-use layer</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="895" />
+      <location filename="../algorithms/report.py" line="1187" />
+      <source>The current land-use layer has {n} overlapping pairs ({a:.1f} m²): counted once.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1045" />
+      <source>The current land-use layer is not harmonised and has no code field (DLBM): run multiplan:harmonisecodes on it or name its code field.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1056" />
+      <source>The current land-use layer was harmonised as {std} from field {f} ({u} features unmapped).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="911" />
       <source>The eco plan has no zone matching {expr}: no core-zone proposals</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="832" />
+      <source>The layer has no mp_construction column to count.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1501,13 +2095,48 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>规划图层为空，无需统一。</translation>
     </message>
     <message>
+      <location filename="../algorithms/report.py" line="1742" />
+      <source>The population cannot be negative ({p}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="367" />
+      <source>The project layer</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="374" />
+      <source>The project layer has no field {f}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="196" />
+      <source>The project layer is empty: nothing to check.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="929" />
+      <source>The quota is zero: every m² of construction land exceeds it — {a:.1f} m² counted by {flag}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="719" />
       <source>The review queue is empty: this blueprint has no open patches. Run difference detection into it first, or open another blueprint.</source>
       <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
     <message>
+      <location filename="../processing_provider/detect_differences.py" line="225" />
+      <source>The rule table</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../algorithms/store/errors.py" line="151" />
       <source>The run was cancelled; nothing was written to the blueprint.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="363" />
+      <source>The tolerance must be 0 m² or more.</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1521,6 +2150,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/lines.py" line="1411" />
+      <source>The working CRS must be projected (metres), not geographic: choose one or let it be chosen</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="1246" />
       <source>There is no earlier decision to re-confirm on this patch.</source>
       <translation>此图斑没有可重新确认的原决定。</translation>
@@ -1529,6 +2163,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <location filename="../ui/controller.py" line="788" />
       <source>There is no patch {patch} in this blueprint.</source>
       <translation>此蓝图中没有图斑 {patch}。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report_xlsx.py" line="76" />
+      <source>This GDAL has no XLSX driver.</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/controller.py" line="1291" />
@@ -1546,8 +2185,13 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>这是队列中的最后一个图斑。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="404" />
+      <location filename="../processing_provider/detect_differences.py" line="447" />
       <source>Timings: {t}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="123" />
+      <source>Tolerance (m²)</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1566,7 +2210,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="150" />
+      <location filename="../ui/dock.py" line="152" />
       <source>Unified class</source>
       <translation>统一地类</translation>
     </message>
@@ -1576,17 +2220,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知操作 {action}；应为以下之一：{actions}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1105" />
+      <location filename="../algorithms/lines.py" line="1121" />
       <source>Unknown choice(s) {values}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="513" />
+      <location filename="../algorithms/report.py" line="822" />
+      <source>Unknown construction flag {flag}; use one of {flags}.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="516" />
       <source>Unknown control line '{line}' (expected {lines})</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="372" />
+      <location filename="../algorithms/gpkg.py" line="375" />
       <source>Unknown geometry type {type}</source>
       <translation type="unfinished" />
     </message>
@@ -1596,7 +2245,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="984" />
+      <location filename="../algorithms/lines.py" line="1000" />
       <source>Unknown proposal '{value}' (expected {values})</source>
       <translation type="unfinished" />
     </message>
@@ -1608,7 +2257,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/codes.py" line="484" />
       <source>Unknown standard {s}; known: {known}</source>
-      <translation type="unfinished" />
+      <translation>未知标准 {s}；已知标准：{known}</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="618" />
@@ -1628,7 +2277,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/crs.py" line="81" />
       <source>Unreadable coordinate reference system: {error}</source>
-      <translation type="unfinished" />
+      <translation>无法识别的坐标系：{error}</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="162" />
@@ -1646,7 +2295,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城乡规划</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="159" />
+      <location filename="../ui/dock.py" line="161" />
       <source>What</source>
       <translation>内容</translation>
     </message>
@@ -1656,17 +2305,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="159" />
+      <location filename="../ui/dock.py" line="161" />
       <source>When</source>
       <translation>时间</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="159" />
+      <location filename="../ui/dock.py" line="161" />
       <source>Who</source>
       <translation>审查人</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="792" />
+      <location filename="../ui/dock.py" line="804" />
       <source>Who are you?</source>
       <translation>您是谁？</translation>
     </message>
@@ -1676,13 +2325,28 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您是谁？记录之前请在插件设置中填写姓名、部门和角色。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="159" />
+      <location filename="../ui/dock.py" line="161" />
       <source>Why</source>
       <translation>理由与说明</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="256" />
+      <location filename="../processing_provider/report.py" line="195" />
+      <source>Workbook (XLSX)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="279" />
+      <source>Workbook {path}: {n} sheets</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="264" />
       <source>Working CRS</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="209" />
+      <source>Working CRS (empty: chosen from the data; an existing blueprint's CRS always wins)</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1691,39 +2355,44 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="250" />
+      <location filename="../algorithms/crs.py" line="260" />
       <source>Working CRS {crs} chosen by the user</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系 {crs}：由用户指定</translation>
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="275" />
+      <location filename="../algorithms/crs.py" line="285" />
       <source>Working CRS {crs}: every input uses it</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系 {crs}：所有输入均使用该坐标系</translation>
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="257" />
+      <location filename="../algorithms/crs.py" line="267" />
       <source>Working CRS {crs}: the blueprint's stored CRS (re-detection always uses it)</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系 {crs}：蓝图中保存的坐标系（重新检测始终使用它）</translation>
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="307" />
+      <location filename="../algorithms/crs.py" line="317" />
       <source>Working CRS {crs}: the inputs differ and are not all CGCS2000, so the UTM zone of the centroid is used</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系 {crs}：各输入的坐标系不同且并非都是 CGCS2000，因此采用数据质心所在的 UTM 投影带</translation>
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="284" />
+      <location filename="../algorithms/crs.py" line="294" />
       <source>Working CRS {crs}: the inputs differ, so the QGIS project's CRS is used</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系 {crs}：各输入的坐标系不同，因此采用 QGIS 工程的坐标系</translation>
     </message>
     <message>
-      <location filename="../algorithms/crs.py" line="296" />
+      <location filename="../algorithms/crs.py" line="306" />
       <source>Working CRS {crs}: the inputs differ; for CGCS2000 data the 3-degree Gauss-Krüger zone of the centroid ({lon:.3f}E) is used</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系 {crs}：各输入的坐标系不同；对 CGCS2000 数据，采用数据质心（东经 {lon:.3f}°）所在的 3 度高斯-克吕格投影带</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="178" />
+      <location filename="../ui/dock.py" line="180" />
       <source>Write pending decisions and show others' decisions</source>
       <translation>写入待写决定并显示他人的决定</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="1157" />
+      <source>Writing into the blueprint</source>
+      <translation>正在写入蓝图</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="431" />
@@ -1731,8 +2400,13 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="462" />
+      <location filename="../processing_provider/detect_differences.py" line="456" />
       <source>Writing the outputs…</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="273" />
+      <source>Writing the workbook and the page…</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1751,12 +2425,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>正在写出 {n} 个要素…</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="619" />
+      <location filename="../ui/dock.py" line="629" />
       <source>You decide for the leading-group office; a decision is written at once.</source>
       <translation>您代表领导小组办公室决定；决定立即写入。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="617" />
+      <location filename="../ui/dock.py" line="627" />
       <source>Your decision</source>
       <translation>您的决定</translation>
     </message>
@@ -1766,7 +2440,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您的决定已保存在本机待写日志（{journal}）中，将在下一次成功写入时写入。</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="617" />
+      <location filename="../ui/dock.py" line="627" />
       <source>Your opinion</source>
       <translation>您的意见</translation>
     </message>
@@ -1776,8 +2450,23 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已去除 {n} 个要素的 Z/M 值。</translation>
     </message>
     <message>
+      <location filename="../algorithms/siting.py" line="277" />
+      <source>a point needs an area (name the area field)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="287" />
+      <source>a point without a positive area in {f}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../algorithms/rules.py" line="321" />
       <source>a rule compares two different plans (a_role equals b_source)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="293" />
+      <source>a {t} is not a footprint (polygons or points with an area)</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -1796,6 +2485,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/apply.py" line="741" />
+      <source>action {action} does not set a land use</source>
+      <translation>操作 {action} 不确定用地</translation>
+    </message>
+    <message>
       <location filename="../algorithms/store/decisions.py" line="83" />
       <source>adjust control line: {target}</source>
       <translation>调整控制线：{target}</translation>
@@ -1811,7 +2505,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="420" />
+      <location filename="../ui/dock.py" line="429" />
       <source>any</source>
       <translation>全部</translation>
     </message>
@@ -1821,7 +2515,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>特批例外（按{target}绘制）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1578" />
+      <location filename="../algorithms/lines.py" line="1598" />
       <source>area: the plan; inside / outside: the plan inside / outside the line; uncovered: the line without the plan</source>
       <translation type="unfinished" />
     </message>
@@ -1861,9 +2555,19 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已变更，待重新确认</translation>
     </message>
     <message>
+      <location filename="../algorithms/apply.py" line="708" />
+      <source>class {code} is not a 用地用海 class</source>
+      <translation>{code} 不是用地用海分类中的地类</translation>
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="113" />
       <source>closed by a newer run</source>
       <translation>已被新一轮检测关闭</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="318" />
+      <source>code {code}: no unified class or construction flag</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="169" />
@@ -1891,7 +2595,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>冲突（已解决）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="197" />
+      <location filename="../algorithms/apply.py" line="730" />
       <source>construction</source>
       <translation>建设用地</translation>
     </message>
@@ -1901,7 +2605,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1919" />
+      <location filename="../algorithms/lines.py" line="1939" />
       <source>control-line overlap changed since the last reconciliation</source>
       <translation type="unfinished" />
     </message>
@@ -1923,7 +2627,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/codes.py" line="459" />
       <source>crosswalks/{std}.csv: no row for {codes}</source>
-      <translation type="unfinished" />
+      <translation>crosswalks/{std}.csv：没有 {codes} 的对照行</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="119" />
@@ -1956,7 +2660,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>部门意见</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="651" />
+      <location filename="../ui/dock.py" line="661" />
       <source>draw {plan}</source>
       <translation>按{plan}绘制</translation>
     </message>
@@ -1981,9 +2685,34 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/siting.py" line="195" />
+      <source>enabled must be 1 or 0, not {v!r}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="309" />
+      <source>enclosed ground no feature of this layer covers</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="499" />
+      <source>entirely outside the blueprint: check the district and the layer's CRS</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="227" />
+      <source>extends the default rules (same kind replaces)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="1028" />
       <source>farmland to replace elsewhere (补划): {area}</source>
       <translation>需补划耕地：{area}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="291" />
+      <source>features of one plan overlap: the lower fid keeps the ground (kept&gt;cut), counted once</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/controller.py" line="167" />
@@ -2003,7 +2732,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/codes.py" line="465" />
       <source>groups.csv {g}: construction {got} but its members say {want}</source>
-      <translation type="unfinished" />
+      <translation>groups.csv {g}：construction 为 {got}，但其成员地类应为 {want}</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="392" />
@@ -2011,8 +2740,18 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1654" />
+      <location filename="../algorithms/lines.py" line="1674" />
       <source>inside the eco plan's core zones</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="272" />
+      <source>invalid geometry repaired (make_valid, polygonal part kept)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="271" />
+      <source>invalid polygon repaired</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -2041,13 +2780,38 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/detection_run.py" line="254" />
+      <source>left out: no geometry</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="263" />
+      <source>left out: not a polygon</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="281" />
+      <source>left out: nothing of the area was left after repair</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="153" />
       <source>line that gives way</source>
       <translation>让出的控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1454" />
+      <location filename="../algorithms/lines.py" line="1474" />
       <source>line(s) not given: {names}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="136" />
+      <source>lines must be one of {v}</source>
+      <translation>lines 必须是以下之一：{v}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="177" />
+      <source>measure {m!r} must be one of {ms}</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -2056,7 +2820,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>由图斑类型指明</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="548" />
+      <location filename="../algorithms/apply.py" line="1043" />
+      <source>neighbouring class ({rule})</source>
+      <translation>相邻地类（{rule}）</translation>
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="557" />
       <source>no</source>
       <translation>否</translation>
     </message>
@@ -2066,17 +2835,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="533" />
+      <location filename="../algorithms/apply.py" line="1038" />
+      <source>no decided neighbour: own plans' rule</source>
+      <translation>无已决定的相邻图斑：按其自身规划的规则</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="260" />
+      <source>no geometry</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="536" />
       <source>no rules</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/controller.py" line="197" />
+      <location filename="../algorithms/apply.py" line="730" />
       <source>non-construction</source>
       <translation>非建设用地</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="564" />
+      <location filename="../ui/dock.py" line="573" />
       <source>none yet</source>
       <translation>暂无</translation>
     </message>
@@ -2096,12 +2875,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>仅有部门意见</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1654" />
+      <location filename="../algorithms/lines.py" line="1674" />
       <source>outside the core zones</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="669" />
+      <location filename="../ui/dock.py" line="679" />
       <source>outside the queue ({n})</source>
       <translation>不在队列中（共 {n}）</translation>
     </message>
@@ -2111,13 +2890,28 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>重叠 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1497" />
+      <location filename="../algorithms/lines.py" line="1517" />
       <source>overlaps between features of one line, counted once</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1420" />
       <source>patch_plans needs a {column} column.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="328" />
+      <source>pieces of at most the speck area dropped (floating-point crumbs of shared edges)</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="719" />
+      <source>plan '{role}' does not cover this ground</source>
+      <translation>规划“{role}”未覆盖此处</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="501" />
+      <source>point drawn as a disc of its stated area</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -2141,7 +2935,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>受保护的控制线</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="667" />
+      <location filename="../ui/dock.py" line="677" />
       <source>queue empty</source>
       <translation>队列为空</translation>
     </message>
@@ -2166,6 +2960,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../processing_provider/detect_differences.py" line="228" />
+      <source>replaces the default rules</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="941" />
       <source>replaces {patches}</source>
       <translation>替代 {patches}</translation>
@@ -2174,6 +2973,16 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../algorithms/store/decisions.py" line="89" />
       <source>retain (保留)</source>
       <translation>保留</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="165" />
+      <source>rule id {rule!r} must be letters, digits, '_' or '-'</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="167" />
+      <source>rule {rule} already defined on line {line}</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="82" />
@@ -2186,7 +2995,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="534" />
+      <location filename="../ui/dock.py" line="543" />
       <source>severity {n}</source>
       <translation>严重程度 {n}</translation>
     </message>
@@ -2236,9 +3045,19 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/siting.py" line="186" />
+      <source>threshold {t!r} must be 'tolerance', a number of m² or a percentage such as 5%</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="107" />
       <source>undecided</source>
       <translation>未决</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="134" />
+      <source>undecided must be one of {v}</source>
+      <translation>undecided 必须是以下之一：{v}</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="425" />
@@ -2266,9 +3085,19 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
+      <location filename="../algorithms/siting.py" line="174" />
+      <source>verdict {v!r} must be 不符合 or 需调整</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="126" />
       <source>waiting in the pending journal</source>
       <translation>在本机待写日志中等待写入</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="300" />
+      <source>wholly inside a lower-fid feature of the same layer</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="89" />
@@ -2276,19 +3105,19 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>退出</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="546" />
+      <location filename="../ui/dock.py" line="555" />
       <source>yes — {reason}</source>
       <translation>是 — {reason}</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="201" />
+      <location filename="../ui/dock.py" line="203" />
       <source>{action} — key {key}</source>
       <translation>{action} — 快捷键 {key}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="557" />
       <source>{a} and {b} are not compatible</source>
-      <translation type="unfinished" />
+      <translation>{a} 与 {b} 不兼容</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="277" />
@@ -2301,29 +3130,44 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2260" />
+      <location filename="../algorithms/lines.py" line="2280" />
       <source>{d} decided, {s} slivers ({a:.1f} m²)</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="671" />
+      <location filename="../algorithms/report.py" line="1257" />
+      <source>{d} of {n} patches decided ({s:.1%}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="435" />
+      <source>{input}: {problem} × {count} — {note}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../ui/dock.py" line="681" />
       <source>{i} of {n}</source>
       <translation>第 {i} / {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="393" />
+      <location filename="../processing_provider/detect_differences.py" line="431" />
       <source>{kind} skipped: {why}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1478" />
+      <location filename="../algorithms/lines.py" line="1498" />
       <source>{kind}: {n} overlaps of at most {speck} m² ({area:.4f} m² together) are rounding specks, not queued</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../ui/dock.py" line="636" />
+      <location filename="../ui/dock.py" line="646" />
       <source>{k}. Adopt {plan}</source>
       <translation>{k}. 采纳{plan}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="522" />
+      <source>{layer} is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first.</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1320" />
@@ -2334,6 +3178,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../ui/controller.py" line="919" />
       <source>{line} ({side})</source>
       <translation>{line}（{side}）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="238" />
+      <source>{line} from the layer given</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/controller.py" line="205" />
@@ -2351,6 +3200,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
     <message>
+      <location filename="../algorithms/apply.py" line="909" />
+      <source>{n} blueprint features</source>
+      <translation>蓝图要素 {n} 个</translation>
+    </message>
+    <message>
       <location filename="../processing_provider/harmonise_codes.py" line="234" />
       <source>{n} codes could not be mapped ({f} features), flagged mp_status=unmapped: {list}</source>
       <translation>{n} 个代码无法映射（{f} 个要素），已标记 mp_status=unmapped：{list}</translation>
@@ -2366,7 +3220,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2141" />
+      <location filename="../algorithms/lines.py" line="2161" />
       <source>{n} control-line overlaps are undecided (e.g. {ids}); decide them or choose to follow the proposals or keep them pending</source>
       <translation type="unfinished" />
     </message>
@@ -2391,12 +3245,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="607" />
+      <location filename="../algorithms/lines.py" line="590" />
       <source>{n} farmland features have a deduction coefficient {field} outside [0, 1); their net area is taken as the full area. Feature ids: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="616" />
+      <location filename="../algorithms/lines.py" line="599" />
       <source>{n} farmland features have no {field}; their net area is the full area.</source>
       <translation type="unfinished" />
     </message>
@@ -2411,7 +3265,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个要素没有几何，已保留（无几何），编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="505" />
+      <location filename="../algorithms/report.py" line="787" />
+      <source>{n} features without a polygon geometry count 0.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="900" />
+      <source>{n} floating-point crumbs ({area:.2e} m² together) left out of the blueprint</source>
+      <translation>{n} 个浮点运算碎屑（合计 {area:.2e} 平方米）未纳入蓝图</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/gpkg.py" line="508" />
       <source>{n} geometries are not {type} (the first is row {row}).</source>
       <translation type="unfinished" />
     </message>
@@ -2419,6 +3283,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../processing_provider/harmonise_codes.py" line="190" />
       <source>{n} invalid geometries repaired (make_valid), feature ids: {ids}</source>
       <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="789" />
+      <source>{n} invalid geometries were repaired before measuring.</source>
+      <translation type="unfinished" />
     </message>
     <message>
       <location filename="../ui/controller.py" line="1258" />
@@ -2431,7 +3300,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>其中 {n} 条成为冲突，并以冲突显示。</translation>
     </message>
     <message>
-      <location filename="../algorithms/overlay.py" line="724" />
+      <location filename="../algorithms/overlay.py" line="801" />
       <source>{n} of {total} features have an edge no neighbour shares</source>
       <translation type="unfinished" />
     </message>
@@ -2441,12 +3310,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {n} / {total} 个图斑（{share}）· 差异面积已决定 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="942" />
+      <location filename="../algorithms/detection_run.py" line="538" />
+      <source>{n} open patches of kinds this run did not evaluate were left as they are ({kinds})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="958" />
       <source>{n} overlap pieces larger than {speck} m² lie in different streets on the two lines (streets given as overlapping or misfitting polygons?); the protected line's street is used</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1506" />
+      <location filename="../algorithms/report.py" line="781" />
+      <source>{n} overlapping feature pairs, {a:.1f} m² of ground counted once (for the feature with the lowest id).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/lines.py" line="1526" />
       <source>{n} overlaps</source>
       <translation type="unfinished" />
     </message>
@@ -2456,13 +3335,43 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="745" />
+      <location filename="../algorithms/detect.py" line="759" />
       <source>{n} patches</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="354" />
+      <location filename="../algorithms/detection_run.py" line="104" />
+      <source>{n} patches ({cases})</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="853" />
+      <source>{n} patches that govern the land use are undecided ({area:.1f} m²), e.g. {ids}: decide them, or choose to mark undecided ground as pending</source>
+      <translation>有 {n} 个决定用地的图斑尚未决定（{area:.1f} 平方米），如 {ids}：请作出决定，或选择将未决用地标记为待定</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="465" />
+      <source>{n} patches, {a:.1f} m² (planar; patches of different kinds may overlap).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="380" />
+      <source>{n} point project(s) drawn as discs of their stated area ({f}).</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detect.py" line="357" />
       <source>{n} point project(s) of '{role}' drawn as discs of their stated area</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="580" />
+      <source>{n} project(s) lie entirely outside the blueprint (outside the district, or in a wrong CRS?): {list}</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/siting.py" line="557" />
+      <source>{n} projects: {ok} 合规, {adj} 需调整, {fail} 不符合, {un} not checked (tolerance {t} m², {flag}).</source>
       <translation type="unfinished" />
     </message>
     <message>
@@ -2481,6 +3390,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个有冲突</translation>
     </message>
     <message>
+      <location filename="../algorithms/report.py" line="943" />
+      <source>{p:.1f} m² of the blueprint are still pending and not counted.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="1080" />
       <source>{patch}: no decision</source>
       <translation>{patch}：无决定</translation>
@@ -2491,7 +3405,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{patch}：{action} — {who}（{department}），{when}</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="916" />
+      <location filename="../algorithms/gpkg.py" line="919" />
       <source>{path} already exists.</source>
       <translation type="unfinished" />
     </message>
@@ -2513,12 +3427,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/codes.py" line="235" />
       <source>{path} is not {enc} text (byte {pos}). Save it as 'CSV UTF-8', or give its encoding (e.g. gb18030).</source>
-      <translation type="unfinished" />
+      <translation>{path} 不是 {enc} 编码的文本（第 {pos} 字节）。请另存为“CSV UTF-8”，或指定其编码（如 gb18030）。</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="224" />
       <source>{path} line {line}: {n} values for {m} columns (a comma inside an unquoted text?)</source>
-      <translation type="unfinished" />
+      <translation>{path} 第 {line} 行：{m} 列却有 {n} 个值（未加引号的文本中含逗号？）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="255" />
@@ -2528,30 +3442,30 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/codes.py" line="295" />
       <source>{path}: missing code table</source>
-      <translation type="unfinished" />
+      <translation>{path}：缺少分类代码表</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="212" />
       <source>{path}: missing column(s) {cols}; expected {expected}</source>
-      <translation type="unfinished" />
+      <translation>{path}：缺少列 {cols}；应有 {expected}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="381" />
       <source>{path}: missing crosswalk</source>
-      <translation type="unfinished" />
+      <translation>{path}：缺少对照表</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="339" />
       <source>{path}: missing group table</source>
-      <translation type="unfinished" />
+      <translation>{path}：缺少地类组表</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="206" />
       <source>{path}: the file is empty</source>
-      <translation type="unfinished" />
+      <translation>{path}：文件为空</translation>
     </message>
     <message>
-      <location filename="../ui/dock.py" line="541" />
+      <location filename="../ui/dock.py" line="550" />
       <source>{planar} (plane) · {ellipsoidal} (ellipsoid)</source>
       <translation>{planar}（平面）· {ellipsoidal}（椭球）</translation>
     </message>
@@ -2563,20 +3477,20 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/codes.py" line="414" />
       <source>{std} {c}: parent chain loops</source>
-      <translation type="unfinished" />
+      <translation>{std} {c}：上级代码链形成循环</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="412" />
       <source>{std} {c}: parent {p} missing</source>
-      <translation type="unfinished" />
+      <translation>{std} {c}：缺少上级代码 {p}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="419" />
       <source>{std}: name {k} is ambiguous ({codes})</source>
-      <translation type="unfinished" />
+      <translation>{std}：名称“{k}”有歧义（{codes}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="621" />
+      <location filename="../algorithms/gpkg.py" line="624" />
       <source>{table} is not a feature table.</source>
       <translation type="unfinished" />
     </message>
@@ -2586,189 +3500,194 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="515" />
+      <location filename="../algorithms/detection_run.py" line="155" />
       <source>{what} has no coordinate reference system; assign one in QGIS first.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="560" />
+      <location filename="../algorithms/lines.py" line="543" />
       <source>{what} holds {kinds}, not polygons: a control line must be a polygon layer.</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="526" />
+      <location filename="../algorithms/report.py" line="316" />
+      <source>{what} was reprojected from {src} to the blueprint's CRS.</source>
+      <translation type="unfinished" />
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="166" />
       <source>{what} was reprojected from {src} to the working CRS</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="663" />
+      <location filename="../algorithms/lines.py" line="646" />
       <source>{what}: {n} features had no area left after repair: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="772" />
+      <location filename="../algorithms/lines.py" line="788" />
       <source>{what}: {n} features lie outside the district and are left out</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="677" />
+      <location filename="../algorithms/lines.py" line="660" />
       <source>{what}: {n} features lie wholly inside lower-fid features: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="651" />
+      <location filename="../algorithms/lines.py" line="634" />
       <source>{what}: {n} features that are not polygons left out: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="645" />
+      <location filename="../algorithms/lines.py" line="628" />
       <source>{what}: {n} features without geometry left out: {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="657" />
+      <location filename="../algorithms/lines.py" line="640" />
       <source>{what}: {n} invalid geometries repaired (make_valid): {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="876" />
+      <location filename="../algorithms/lines.py" line="892" />
       <source>{what}: {n} invalid zones repaired (make_valid): {ids}</source>
       <translation type="unfinished" />
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="670" />
+      <location filename="../algorithms/lines.py" line="653" />
       <source>{what}: {n} overlaps between its own features ({area:.2f} m²) dissolved — the ground is counted once, the lowest fid keeps it (fid pairs {pairs})</source>
       <translation type="unfinished" />
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="674" />
       <source>{where}: USER: needs a name, e.g. USER:MAES</source>
-      <translation type="unfinished" />
+      <translation>{where}：USER: 后需要名称，如 USER:MAES</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="347" />
       <source>{where}: a group code is G followed by digits, not {c!r}</source>
-      <translation type="unfinished" />
+      <translation>{where}：地类组代码应为 G 后接数字，而不是 {c!r}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="394" />
       <source>{where}: built-in crosswalk rows are keyed by code</source>
-      <translation type="unfinished" />
+      <translation>{where}：内置对照表的行必须以代码为键</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="306" />
       <source>{where}: code {c!r} is not in normal form</source>
-      <translation type="unfinished" />
+      <translation>{where}：代码 {c!r} 不是规范形式</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="430" />
       <source>{where}: code {c} not in the {std} code table</source>
-      <translation type="unfinished" />
+      <translation>{where}：代码 {c} 不在 {std} 分类代码表中</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="309" />
       <source>{where}: duplicate code {c}</source>
-      <translation type="unfinished" />
+      <translation>{where}：代码 {c} 重复</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="353" />
       <source>{where}: duplicate group {c}</source>
-      <translation type="unfinished" />
+      <translation>{where}：地类组 {c} 重复</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="302" />
       <source>{where}: empty code</source>
-      <translation type="unfinished" />
+      <translation>{where}：代码为空</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="312" />
       <source>{where}: empty name</source>
-      <translation type="unfinished" />
+      <translation>{where}：名称为空</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="314" />
       <source>{where}: empty source</source>
-      <translation type="unfinished" />
+      <translation>{where}：来源为空</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="669" />
       <source>{where}: empty source_standard</source>
-      <translation type="unfinished" />
+      <translation>{where}：source_standard 为空</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="686" />
       <source>{where}: give source_code or source_name</source>
-      <translation type="unfinished" />
+      <translation>{where}：请填写 source_code 或 source_name</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="318" />
       <source>{where}: level must be an integer</source>
-      <translation type="unfinished" />
+      <translation>{where}：level 必须是整数</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="694" />
       <source>{where}: match must be exact, coarse or empty, not {v!r}</source>
-      <translation type="unfinished" />
+      <translation>{where}：match 必须为 exact、coarse 或空，而不是 {v!r}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="359" />
       <source>{where}: members must be 用地用海 2023 codes; unknown: {bad}</source>
-      <translation type="unfinished" />
+      <translation>{where}：成员必须是用地用海 2023 代码；未知代码：{bad}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="453" />
       <source>{where}: name {got} differs from the code table's {want}</source>
-      <translation type="unfinished" />
+      <translation>{where}：名称“{got}”与分类代码表中的“{want}”不一致</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="751" />
       <source>{where}: no target_code, so the construction flag (0/1) must be given</source>
-      <translation type="unfinished" />
+      <translation>{where}：没有 target_code，因此必须给出建设用地属性（0/1）</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="190" />
       <source>{where}: sandalei must be one of {allowed} or empty, not {v!r}</source>
-      <translation type="unfinished" />
+      <translation>{where}：sandalei 必须是 {allowed} 之一或为空，而不是 {v!r}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="678" />
       <source>{where}: source_standard {s!r} is neither a built-in standard ({known}) nor USER:&lt;name&gt;</source>
-      <translation type="unfinished" />
+      <translation>{where}：source_standard {s!r} 既不是内置标准（{known}），也不是 USER:&lt;名称&gt;</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="389" />
       <source>{where}: source_standard {s} in the crosswalk of {std}</source>
-      <translation type="unfinished" />
+      <translation>{where}：{std} 的对照表中出现了 source_standard {s}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="437" />
       <source>{where}: target {t} is neither a 用地用海 2023 class nor a group</source>
-      <translation type="unfinished" />
+      <translation>{where}：目标 {t} 既不是用地用海 2023 地类，也不是地类组</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="739" />
       <source>{where}: target_code {t} is neither a 用地用海 2023 code nor a group code</source>
-      <translation type="unfinished" />
+      <translation>{where}：target_code {t} 既不是用地用海 2023 代码，也不是地类组代码</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="769" />
       <source>{where}: {kind} {key} of {std} already given differently on line {prev}</source>
-      <translation type="unfinished" />
+      <translation>{where}：{std} 的 {kind} {key} 已在第 {prev} 行给出了不同的值</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="179" />
       <source>{where}: {what} must be 0, 1 or empty, not {v!r}</source>
-      <translation type="unfinished" />
+      <translation>{where}：{what} 必须为 0、1 或空，而不是 {v!r}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="447" />
       <source>{where}: {what} {got} differs from the code table's {want}</source>
-      <translation type="unfinished" />
+      <translation>{where}：{what} {got} 与分类代码表中的 {want} 不一致</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="91" />
       <source>… and {n} more</source>
-      <translation type="unfinished" />
+      <translation>…… 另有 {n} 条</translation>
     </message>
     <message>
       <location filename="../plugin.py" line="55" />
