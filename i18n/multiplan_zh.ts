@@ -275,17 +275,17 @@
     <message>
       <location filename="../algorithms/harmonise.py" line="512" />
       <source>(These particular values mean the same in all of them, so any choice gives the same result.)</source>
-      <translation type="unfinished" />
+      <translation>（这些取值在上述标准中含义相同，因此选择任一标准结果都一样。）</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="900" />
       <source>(outside every street)</source>
-      <translation type="unfinished" />
+      <translation>（不在任何街道/镇内）</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="266" />
       <source>A CRS (WKT or authority id) is required.</source>
-      <translation type="unfinished" />
+      <translation>必须提供坐标系（WKT 或权威机构编码）。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="267" />
@@ -450,7 +450,7 @@
     <message>
       <location filename="../algorithms/detection_run.py" line="453" />
       <source>Cancelled</source>
-      <translation type="unfinished" />
+      <translation>已取消</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="421" />
@@ -531,7 +531,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/detection_run.py" line="460" />
       <source>Choosing the working CRS</source>
-      <translation type="unfinished" />
+      <translation>正在选择工作坐标系</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="69" />
@@ -551,7 +551,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/detect.py" line="578" />
       <source>Cleaning inputs</source>
-      <translation type="unfinished" />
+      <translation>正在清理输入数据</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="810" />
@@ -621,17 +621,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/detection_run.py" line="488" />
       <source>Control line '{line}'</source>
-      <translation type="unfinished" />
+      <translation>控制线“{line}”</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="521" />
       <source>Control line layer '{line}' is empty</source>
-      <translation type="unfinished" />
+      <translation>控制线图层“{line}”为空</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="761" />
       <source>Control line {line} ({layer})</source>
-      <translation type="unfinished" />
+      <translation>控制线 {line}（{layer}）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1390" />
@@ -756,7 +756,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/harmonise.py" line="524" />
       <source>Decided by values that only {std} explains: {values}.</source>
-      <translation type="unfinished" />
+      <translation>依据只有 {std} 能解释的取值确定：{values}。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1295" />
@@ -821,12 +821,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/lines.py" line="1426" />
       <source>District layer</source>
-      <translation type="unfinished" />
+      <translation>区界图层</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="523" />
       <source>Each control line may be given once</source>
-      <translation type="unfinished" />
+      <translation>每条控制线只能指定一次</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1387" />
@@ -836,7 +836,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/detect.py" line="499" />
       <source>Each plan role may be given once; repeated: {roles}</source>
-      <translation type="unfinished" />
+      <translation>每个规划角色只能指定一次；重复的角色：{roles}</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="604" />
@@ -851,7 +851,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/lines.py" line="868" />
       <source>Eco plan {layer}</source>
-      <translation type="unfinished" />
+      <translation>生态环境保护规划 {layer}</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="143" />
@@ -911,7 +911,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/gpkg.py" line="553" />
       <source>Extended GeoPackage geometries are not supported.</source>
-      <translation type="unfinished" />
+      <translation>不支持扩展 GeoPackage 几何类型。</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="137" />
@@ -1004,7 +1004,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/gpkg.py" line="608" />
       <source>Geometry and column lengths differ.</source>
-      <translation type="unfinished" />
+      <translation>几何与属性列的长度不一致。</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="260" />
@@ -1014,7 +1014,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/detect.py" line="525" />
       <source>Give at least two plans, or one plan and at least one control line</source>
-      <translation type="unfinished" />
+      <translation>请至少指定两个规划，或一个规划加至少一条控制线</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="272" />
@@ -1024,7 +1024,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/harmonise.py" line="173" />
       <source>Give codes, names or both.</source>
-      <translation type="unfinished" />
+      <translation>请提供代码、名称或两者。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="179" />
@@ -1069,12 +1069,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/gpkg.py" line="92" />
       <source>Invalid column name: {name}</source>
-      <translation type="unfinished" />
+      <translation>无效的列名：{name}</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="85" />
       <source>Invalid table name: {name}</source>
-      <translation type="unfinished" />
+      <translation>无效的表名：{name}</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="392" />
@@ -1109,7 +1109,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/detect.py" line="324" />
       <source>Key projects layer {layer}: field {field} not found</source>
-      <translation type="unfinished" />
+      <translation>重大项目图层 {layer}：找不到字段 {field}</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="157" />
@@ -1174,12 +1174,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/lines.py" line="264" />
       <source>Line rule table {path} has no rules</source>
-      <translation type="unfinished" />
+      <translation>控制线规则表 {path} 中没有规则</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="225" />
       <source>Line rule table {path}: missing column(s) {columns}</source>
-      <translation type="unfinished" />
+      <translation>控制线规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="124" />
@@ -1207,7 +1207,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/detection_run.py" line="517" />
       <source>Matching with the blueprint's earlier patches</source>
-      <translation type="unfinished" />
+      <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="904" />
@@ -1272,22 +1272,22 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/harmonise.py" line="483" />
       <source>No classification standard fits these values well enough to choose one automatically (best fits: {top}; at least {min:.0%} needed). Choose the standard, or supply a crosswalk CSV for a local or foreign system.</source>
-      <translation type="unfinished" />
+      <translation>没有哪个用地分类标准与这些取值足够相符，无法自动选择（最相符的：{top}；至少需要 {min:.0%}）。请手动选择标准，或为地方或其他分类体系提供对照表 CSV。</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="457" />
       <source>No codes or names to detect a standard from (all values are empty).</source>
-      <translation type="unfinished" />
+      <translation>没有可用于识别标准的代码或名称（所有值均为空）。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1467" />
       <source>No control line has any area to reconcile</source>
-      <translation type="unfinished" />
+      <translation>所有控制线均没有可协调的面积</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1397" />
       <source>No control line to reconcile: give at least one non-empty line layer</source>
-      <translation type="unfinished" />
+      <translation>没有需要协调的控制线：请至少指定一个非空的控制线图层</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1474" />
@@ -1327,7 +1327,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/detect.py" line="535" />
       <source>No enabled rule applies to the given inputs ({why})</source>
-      <translation type="unfinished" />
+      <translation>没有适用于所给输入的已启用规则（{why}）</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="281" />
@@ -1367,12 +1367,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/harmonise.py" line="460" />
       <source>No user crosswalk standard (USER:&lt;name&gt;) to choose from.</source>
-      <translation type="unfinished" />
+      <translation>没有可供选择的用户对照表标准（USER:&lt;名称&gt;）。</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="550" />
       <source>Not a GeoPackage geometry blob.</source>
-      <translation type="unfinished" />
+      <translation>不是 GeoPackage 几何二进制数据。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1223" />
@@ -1387,7 +1387,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/lines.py" line="1482" />
       <source>Only one control line given: there is nothing to overlap, statistics only</source>
-      <translation type="unfinished" />
+      <translation>只指定了一条控制线：不存在重叠，仅作统计</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1559" />
@@ -1532,22 +1532,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/detection_run.py" line="476" />
       <source>Plan '{role}'</source>
-      <translation type="unfinished" />
+      <translation>规划“{role}”</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="510" />
       <source>Plan '{role}' ({layer}) is empty</source>
-      <translation type="unfinished" />
+      <translation>规划“{role}”（{layer}）为空</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="332" />
       <source>Plan '{role}' ({layer}) is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first</source>
-      <translation type="unfinished" />
+      <translation>规划“{role}”（{layer}）尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="504" />
       <source>Plan '{role}': unknown kind '{kind}' (expected {kinds})</source>
-      <translation type="unfinished" />
+      <translation>规划“{role}”：未知类型“{kind}”（应为 {kinds}）</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="218" />
@@ -1557,7 +1557,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/lines.py" line="1521" />
       <source>Plan coverage of the lines</source>
-      <translation type="unfinished" />
+      <translation>规划对控制线的覆盖</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="83" />
@@ -1592,7 +1592,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/lines.py" line="1421" />
       <source>Preparing the district and streets</source>
-      <translation type="unfinished" />
+      <translation>正在准备区界和街道/镇</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="177" />
@@ -1742,7 +1742,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/detect.py" line="611" />
       <source>Rule {kind}: {name}</source>
-      <translation type="unfinished" />
+      <translation>规则 {kind}：{name}</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="457" />
@@ -1772,7 +1772,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/lines.py" line="1504" />
       <source>Settling the proposals</source>
-      <translation type="unfinished" />
+      <translation>正在确定调整建议</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="98" />
@@ -1862,7 +1862,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/harmonise.py" line="614" />
       <source>Standard {s} is defined by no row of the user crosswalk.</source>
-      <translation type="unfinished" />
+      <translation>用户对照表中没有任何一行定义标准 {s}。</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="741" />
@@ -1887,7 +1887,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/lines.py" line="1431" />
       <source>Street layer</source>
-      <translation type="unfinished" />
+      <translation>街道/镇图层</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="182" />
@@ -1932,7 +1932,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/lines.py" line="2022" />
       <source>The blueprint has no control lines: run multiplan:reconcilecontrollines first</source>
-      <translation type="unfinished" />
+      <translation>蓝图中没有控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="798" />
@@ -1947,7 +1947,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/lines.py" line="2026" />
       <source>The blueprint has no input control lines: run multiplan:reconcilecontrollines first</source>
-      <translation type="unfinished" />
+      <translation>蓝图中没有原始输入的控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="326" />
@@ -1972,7 +1972,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/detection_run.py" line="135" />
       <source>The blueprint keeps its working CRS; the requested working CRS is ignored (re-detection must compare like with like).</source>
-      <translation type="unfinished" />
+      <translation>蓝图保持其工作坐标系，忽略所指定的工作坐标系（重新检测必须在同一坐标系下比较）。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1841" />
@@ -2142,7 +2142,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/harmonise.py" line="506" />
       <source>The values fit several standards about equally ({listing}): they use the same codes with different meanings (e.g. 三调 and 用地用海, or the 2020 and 2023 用地用海 editions). Choose the standard explicitly.</source>
-      <translation type="unfinished" />
+      <translation>这些取值与多个标准的相符程度相近（{listing}）：这些标准使用相同的代码但含义不同（如三调与用地用海，或用地用海 2020 版与 2023 版）。请明确选择标准。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="282" />
@@ -2152,7 +2152,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/lines.py" line="1411" />
       <source>The working CRS must be projected (metres), not geographic: choose one or let it be chosen</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系必须是投影坐标系（单位为米），而不是地理坐标系：请选择一个，或由系统自动选择</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1246" />
@@ -2232,12 +2232,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detect.py" line="516" />
       <source>Unknown control line '{line}' (expected {lines})</source>
-      <translation type="unfinished" />
+      <translation>未知控制线“{line}”（应为 {lines}）</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="375" />
       <source>Unknown geometry type {type}</source>
-      <translation type="unfinished" />
+      <translation>未知几何类型 {type}</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="511" />
@@ -2262,7 +2262,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/harmonise.py" line="618" />
       <source>Unknown standard {s}; known: {known}, USER:&lt;name&gt;, auto</source>
-      <translation type="unfinished" />
+      <translation>未知标准 {s}；已知：{known}、USER:&lt;名称&gt;、auto</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="132" />
@@ -2272,7 +2272,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/gpkg.py" line="268" />
       <source>Unreadable CRS: {error}</source>
-      <translation type="unfinished" />
+      <translation>无法识别的坐标系：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="81" />
@@ -2502,7 +2502,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/harmonise.py" line="418" />
       <source>ambiguous name: {codes}</source>
-      <translation type="unfinished" />
+      <translation>名称有歧义：{codes}</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="429" />
@@ -2542,12 +2542,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/harmonise.py" line="476" />
       <source>by area</source>
-      <translation type="unfinished" />
+      <translation>按面积加权</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="476" />
       <source>by feature count</source>
-      <translation type="unfinished" />
+      <translation>按要素数加权</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="87" />
@@ -2567,12 +2567,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="318" />
       <source>code {code}: no unified class or construction flag</source>
-      <translation type="unfinished" />
+      <translation>代码 {code}：没有统一地类，也没有建设用地属性</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="169" />
       <source>codes, names and weights must have the same length ({a} vs {b})</source>
-      <translation type="unfinished" />
+      <translation>代码、名称和权重的长度必须相同（{a} 与 {b}）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="154" />
@@ -2612,7 +2612,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="309" />
       <source>core_proposal is given but core_zones is empty</source>
-      <translation type="unfinished" />
+      <translation>已指定 core_proposal，但 core_zones 为空</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="304" />
@@ -2677,7 +2677,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="311" />
       <source>enabled must be 0 or 1, not '{value}'</source>
-      <translation type="unfinished" />
+      <translation>enabled 必须为 0 或 1，而不是“{value}”</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="289" />
@@ -2692,7 +2692,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="309" />
       <source>enclosed ground no feature of this layer covers</source>
-      <translation type="unfinished" />
+      <translation>被本图层要素包围但未被覆盖的区域（缝隙）</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="499" />
@@ -2712,7 +2712,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="291" />
       <source>features of one plan overlap: the lower fid keeps the ground (kept&gt;cut), counted once</source>
-      <translation type="unfinished" />
+      <translation>同一规划内要素重叠：重叠部分归 fid 较小者（kept&gt;cut），只计一次</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="167" />
@@ -2742,12 +2742,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="1674" />
       <source>inside the eco plan's core zones</source>
-      <translation type="unfinished" />
+      <translation>位于生态环境保护规划的核心管控区内</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="272" />
       <source>invalid geometry repaired (make_valid, polygonal part kept)</source>
-      <translation type="unfinished" />
+      <translation>已修复无效几何（make_valid，保留面状部分）</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="271" />
@@ -2767,7 +2767,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="271" />
       <source>kind '{kind}' must be letters, digits, '_' or '-'</source>
-      <translation type="unfinished" />
+      <translation>类型“{kind}”只能由字母、数字、“_”或“-”组成</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="280" />
@@ -2782,17 +2782,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="254" />
       <source>left out: no geometry</source>
-      <translation type="unfinished" />
+      <translation>已剔除：无几何</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="263" />
       <source>left out: not a polygon</source>
-      <translation type="unfinished" />
+      <translation>已剔除：不是面要素</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="281" />
       <source>left out: nothing of the area was left after repair</source>
-      <translation type="unfinished" />
+      <translation>已剔除：修复后面积为零</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="153" />
@@ -2832,7 +2832,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/harmonise.py" line="421" />
       <source>no code and no name</source>
-      <translation type="unfinished" />
+      <translation>既无代码也无名称</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="1038" />
@@ -2847,7 +2847,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detect.py" line="536" />
       <source>no rules</source>
-      <translation type="unfinished" />
+      <translation>无规则</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="730" />
@@ -2877,7 +2877,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="1674" />
       <source>outside the core zones</source>
-      <translation type="unfinished" />
+      <translation>位于核心管控区外</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="679" />
@@ -2902,7 +2902,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="328" />
       <source>pieces of at most the speck area dropped (floating-point crumbs of shared edges)</source>
-      <translation type="unfinished" />
+      <translation>已去除不超过微小碎屑面积阈值的碎块（公共边产生的浮点运算碎屑）</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="719" />
@@ -2917,7 +2917,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="292" />
       <source>proposal must be one of {values}, not '{value}'</source>
-      <translation type="unfinished" />
+      <translation>proposal 必须是 {values} 之一，而不是“{value}”</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="167" />
@@ -2927,7 +2927,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="289" />
       <source>protected and intruder must be two different lines</source>
-      <translation type="unfinished" />
+      <translation>protected 与 intruder 必须是两条不同的控制线</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="152" />
@@ -3007,7 +3007,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/harmonise.py" line="626" />
       <source>standard not determined</source>
-      <translation type="unfinished" />
+      <translation>未能确定标准</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="120" />
@@ -3062,12 +3062,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/harmonise.py" line="425" />
       <source>unknown code</source>
-      <translation type="unfinished" />
+      <translation>未知代码</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="427" />
       <source>unknown code and name</source>
-      <translation type="unfinished" />
+      <translation>未知代码和名称</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="309" />
@@ -3077,7 +3077,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/harmonise.py" line="423" />
       <source>unknown name</source>
-      <translation type="unfinished" />
+      <translation>未知名称</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="210" />
@@ -3097,7 +3097,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="300" />
       <source>wholly inside a lower-fid feature of the same layer</source>
-      <translation type="unfinished" />
+      <translation>完全位于同一图层中 fid 较小的要素内</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="89" />
@@ -3247,12 +3247,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="590" />
       <source>{n} farmland features have a deduction coefficient {field} outside [0, 1); their net area is taken as the full area. Feature ids: {ids}</source>
-      <translation type="unfinished" />
+      <translation>{n} 个基本农田要素的扣除系数 {field} 不在 [0, 1) 范围内；其净面积按全部面积计。要素编号：{ids}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="599" />
       <source>{n} farmland features have no {field}; their net area is the full area.</source>
-      <translation type="unfinished" />
+      <translation>{n} 个基本农田要素没有 {field}；其净面积按全部面积计。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="287" />
@@ -3277,7 +3277,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/gpkg.py" line="508" />
       <source>{n} geometries are not {type} (the first is row {row}).</source>
-      <translation type="unfinished" />
+      <translation>有 {n} 个几何不是 {type}（第一个在第 {row} 行）。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="190" />
@@ -3312,7 +3312,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="538" />
       <source>{n} open patches of kinds this run did not evaluate were left as they are ({kinds})</source>
-      <translation type="unfinished" />
+      <translation>本次未检测的类型中有 {n} 个未关闭图斑，保持不变（{kinds}）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="958" />
@@ -3327,7 +3327,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="1526" />
       <source>{n} overlaps</source>
-      <translation type="unfinished" />
+      <translation>{n} 处重叠</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="396" />
@@ -3337,12 +3337,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detect.py" line="759" />
       <source>{n} patches</source>
-      <translation type="unfinished" />
+      <translation>{n} 个图斑</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="104" />
       <source>{n} patches ({cases})</source>
-      <translation type="unfinished" />
+      <translation>{n} 个图斑（{cases}）</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="853" />
@@ -3362,7 +3362,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detect.py" line="357" />
       <source>{n} point project(s) of '{role}' drawn as discs of their stated area</source>
-      <translation type="unfinished" />
+      <translation>“{role}”中的 {n} 个点状项目已按其标注面积绘制为圆形</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="580" />
@@ -3407,7 +3407,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/gpkg.py" line="919" />
       <source>{path} already exists.</source>
-      <translation type="unfinished" />
+      <translation>{path} 已存在。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="260" />
@@ -3472,7 +3472,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/harmonise.py" line="518" />
       <source>{std} fits {fit:.0%} of the values ({basis}, half by distinct values); next best {other} fits {fit2:.0%}.</source>
-      <translation type="unfinished" />
+      <translation>{std} 与 {fit:.0%} 的取值相符（{basis}，其中一半权重按不同取值计）；次优的 {other} 相符 {fit2:.0%}。</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="414" />
@@ -3492,7 +3492,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/gpkg.py" line="624" />
       <source>{table} is not a feature table.</source>
-      <translation type="unfinished" />
+      <translation>{table} 不是要素表。</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="129" />
@@ -3502,12 +3502,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="155" />
       <source>{what} has no coordinate reference system; assign one in QGIS first.</source>
-      <translation type="unfinished" />
+      <translation>{what} 没有坐标系；请先在 QGIS 中为其指定坐标系。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="543" />
       <source>{what} holds {kinds}, not polygons: a control line must be a polygon layer.</source>
-      <translation type="unfinished" />
+      <translation>{what} 包含的是 {kinds}，不是面：控制线必须是面图层。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="316" />
@@ -3517,7 +3517,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/detection_run.py" line="166" />
       <source>{what} was reprojected from {src} to the working CRS</source>
-      <translation type="unfinished" />
+      <translation>{what} 已从 {src} 重投影到工作坐标系</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="646" />
@@ -3542,7 +3542,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="628" />
       <source>{what}: {n} features without geometry left out: {ids}</source>
-      <translation type="unfinished" />
+      <translation>{what}：已剔除 {n} 个无几何的要素：{ids}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="640" />
