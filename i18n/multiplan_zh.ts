@@ -350,7 +350,7 @@
     <message>
       <location filename="../algorithms/report.py" line="1605" />
       <source>As computed by the latest control-line run; not recomputed here.</source>
-      <translation type="unfinished" />
+      <translation>取自最近一次三线协调运行的结果，此处未重新计算。</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="671" />
@@ -400,12 +400,12 @@
     <message>
       <location filename="../algorithms/report.py" line="1858" />
       <source>Balance tables</source>
-      <translation type="unfinished" />
+      <translation>用地平衡表</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1795" />
       <source>Blueprint</source>
-      <translation type="unfinished" />
+      <translation>蓝图</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="228" />
@@ -430,7 +430,7 @@
     <message>
       <location filename="../algorithms/report.py" line="1179" />
       <source>Blueprint construction land (final ground, by {flag}) on ground the current land-use layer shows as non-construction (its legal 三大类): {a:.1f} m² ({ha:.2f} ha).</source>
-      <translation type="unfinished" />
+      <translation>蓝图建设用地（已定用地，按{flag}）中，现状用地图层显示为非建设用地（按法定三大类）的部分：{a:.1f} 平方米（{ha:.2f} 公顷）。</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="263" />
@@ -460,7 +460,7 @@
     <message>
       <location filename="../algorithms/report_xlsx.py" line="79" />
       <source>Cannot create {path}</source>
-      <translation type="unfinished" />
+      <translation>无法创建 {path}</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="221" />
@@ -480,12 +480,12 @@
     <message>
       <location filename="../algorithms/lines.py" line="218" />
       <source>Cannot read line rule table {path}: {error}</source>
-      <translation type="unfinished" />
+      <translation>无法读取控制线规则表 {path}：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="238" />
       <source>Cannot read rule table {path}: {error}</source>
-      <translation type="unfinished" />
+      <translation>无法读取规则表 {path}：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="143" />
@@ -561,7 +561,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/lines.py" line="1457" />
       <source>Cleaning {line}</source>
-      <translation type="unfinished" />
+      <translation>正在清理 {line}</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="88" />
@@ -606,12 +606,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/report.py" line="933" />
       <source>Construction land {a:.1f} m² ({ha:.2f} ha) exceeds the quota of {q:.1f} m² by {d:.1f} m² ({u:.1%}); counted by {flag}.</source>
-      <translation type="unfinished" />
+      <translation>建设用地 {a:.1f} 平方米（{ha:.2f} 公顷）超出指标 {q:.1f} 平方米，超出 {d:.1f} 平方米（{u:.1%}）；按{flag}统计。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="938" />
       <source>Construction land {a:.1f} m² ({ha:.2f} ha) is within the quota of {q:.1f} m²: {r:.1f} m² remain ({u:.1%} used); counted by {flag}.</source>
-      <translation type="unfinished" />
+      <translation>建设用地 {a:.1f} 平方米（{ha:.2f} 公顷）未超出指标 {q:.1f} 平方米：剩余 {r:.1f} 平方米（已使用 {u:.1%}）；按{flag}统计。</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="136" />
@@ -636,12 +636,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/lines.py" line="1390" />
       <source>Control line {line} ({layer}) is empty: left out</source>
-      <translation type="unfinished" />
+      <translation>控制线 {line}（{layer}）为空：已略去</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1461" />
       <source>Control line {line} has no area left (inside the district): left out</source>
-      <translation type="unfinished" />
+      <translation>控制线 {line} 在区界内没有面积：已略去</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="191" />
@@ -831,7 +831,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/lines.py" line="1387" />
       <source>Each control line may be given once; repeated: {line}</source>
-      <translation type="unfinished" />
+      <translation>每条控制线只能指定一次；重复的：{line}</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="499" />
@@ -931,7 +931,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/lines.py" line="1439" />
       <source>Field {field} not found in the street layer</source>
-      <translation type="unfinished" />
+      <translation>街道/镇图层中没有字段 {field}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="556" />
@@ -984,7 +984,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/report.py" line="999" />
       <source>Flag counted: {flag}</source>
-      <translation type="unfinished" />
+      <translation>统计口径：{flag}</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="145" />
@@ -1154,7 +1154,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../algorithms/report.py" line="1777" />
       <source>Ledger</source>
-      <translation type="unfinished" />
+      <translation>台账</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="160" />
@@ -1232,7 +1232,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/report.py" line="1865" />
       <source>New construction land</source>
-      <translation type="unfinished" />
+      <translation>新增建设用地</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1140" />
@@ -1262,7 +1262,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/report.py" line="580" />
       <source>No blueprint layer: the share of each street's area is not known.</source>
-      <translation type="unfinished" />
+      <translation>没有蓝图图层：无法得知各街道/镇的面积占比。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="376" />
@@ -1292,7 +1292,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/report.py" line="1474" />
       <source>No control lines in the blueprint: run multiplan:reconcilecontrollines.</source>
-      <translation type="unfinished" />
+      <translation>蓝图中没有控制线：请运行 multiplan:reconcilecontrollines。</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="77" />
@@ -1302,27 +1302,27 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/report.py" line="1864" />
       <source>No current land-use (三调) layer given: no 新增建设用地 table.</source>
-      <translation type="unfinished" />
+      <translation>未指定现状用地（三调）图层：不生成新增建设用地表。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1259" />
       <source>No decisions yet: every patch is still undecided.</source>
-      <translation type="unfinished" />
+      <translation>尚无决定：所有图斑均未决。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1372" />
       <source>No decisions yet: no department has given an opinion or a decision.</source>
-      <translation type="unfinished" />
+      <translation>尚无决定：还没有部门提出意见或作出决定。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1873" />
       <source>No decisions yet: the ledger shows every patch as undecided.</source>
-      <translation type="unfinished" />
+      <translation>尚无决定：台账中所有图斑均显示为未决。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1487" />
       <source>No eco plan given: {kind} is proposed as {proposal} everywhere (no core zones)</source>
-      <translation type="unfinished" />
+      <translation>未指定生态环境保护规划：{kind} 全部建议为 {proposal}（无核心管控区）</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="535" />
@@ -1352,7 +1352,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/report.py" line="919" />
       <source>No quota given: {a:.1f} m² ({ha:.2f} ha) of construction land counted by {flag}.</source>
-      <translation type="unfinished" />
+      <translation>未指定指标：按{flag}统计，建设用地 {a:.1f} 平方米（{ha:.2f} 公顷）。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="331" />
@@ -1392,7 +1392,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/report.py" line="1559" />
       <source>Open LINE_* patches only; 'pending' = no current decision yet.</source>
-      <translation type="unfinished" />
+      <translation>仅含未关闭的 LINE_* 图斑；“pending”表示尚无当前决定。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="299" />
@@ -1437,7 +1437,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../algorithms/lines.py" line="955" />
       <source>Overlaps {kind}</source>
-      <translation type="unfinished" />
+      <translation>重叠 {kind}</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="815" />
@@ -1492,7 +1492,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/lines.py" line="2099" />
       <source>Patch {pid} ({kind}): cannot tell which lines it concerns</source>
-      <translation type="unfinished" />
+      <translation>图斑 {pid}（{kind}）：无法判断涉及哪些控制线</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="1032" />
@@ -1512,7 +1512,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="578" />
       <source>Patches of different kinds may overlap: the total row adds the kinds.</source>
-      <translation type="unfinished" />
+      <translation>不同类型的图斑可能重叠：合计行为各类型之和。</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="261" />
@@ -1522,7 +1522,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="792" />
       <source>Per capita: construction land {a:.1f} m² per person (population {p:,.0f}).</source>
-      <translation type="unfinished" />
+      <translation>人均建设用地 {a:.1f} 平方米（人口 {p:,.0f}）。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="161" />
@@ -1602,7 +1602,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="1876" />
       <source>Progress and control lines</source>
-      <translation type="unfinished" />
+      <translation>审查进度与控制线</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="201" />
@@ -1617,7 +1617,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/siting.py" line="572" />
       <source>Projects not checked: {list}</source>
-      <translation type="unfinished" />
+      <translation>未核查的项目：{list}</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="189" />
@@ -1727,17 +1727,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/rules.py" line="273" />
       <source>Rule table {path} has no rules</source>
-      <translation type="unfinished" />
+      <translation>规则表 {path} 中没有规则</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="242" />
       <source>Rule table {path} is not UTF-8: {error}</source>
-      <translation type="unfinished" />
+      <translation>规则表 {path} 不是 UTF-8 编码：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="249" />
       <source>Rule table {path}: missing column(s) {columns}</source>
-      <translation type="unfinished" />
+      <translation>规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="611" />
@@ -1802,12 +1802,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/siting.py" line="218" />
       <source>Siting rule table {path} has no rules</source>
-      <translation type="unfinished" />
+      <translation>选址规则表 {path} 中没有规则</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="150" />
       <source>Siting rule table {path}: missing column(s) {columns}</source>
-      <translation type="unfinished" />
+      <translation>选址规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="111" />
@@ -1927,7 +1927,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="1787" />
       <source>The blueprint has no 'blueprint' layer yet (run multiplan:applydecisions): no balance table, quota check or 新增建设用地 for the blueprint.</source>
-      <translation type="unfinished" />
+      <translation>蓝图中还没有“blueprint”图层（请运行 multiplan:applydecisions）：无法生成蓝图的用地平衡表、指标核查和新增建设用地统计。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="2022" />
@@ -1942,7 +1942,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="1774" />
       <source>The blueprint has no difference patches yet: run multiplan:detectdifferences.</source>
-      <translation type="unfinished" />
+      <translation>蓝图中还没有差异图斑：请运行 multiplan:detectdifferences。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="2026" />
@@ -1977,17 +1977,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="1841" />
       <source>The blueprint layer has no status column: all of it is taken as final.</source>
-      <translation type="unfinished" />
+      <translation>蓝图图层没有 status 列：全部视为已定。</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="400" />
       <source>The blueprint layer is empty: every project lies outside it.</source>
-      <translation type="unfinished" />
+      <translation>蓝图图层为空：所有项目都位于蓝图范围外。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1784" />
       <source>The blueprint layer is empty: run multiplan:applydecisions.</source>
-      <translation type="unfinished" />
+      <translation>蓝图图层为空：请运行 multiplan:applydecisions。</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="213" />
@@ -2047,7 +2047,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="923" />
       <source>The construction-land quota cannot be negative ({q}).</source>
-      <translation type="unfinished" />
+      <translation>建设用地指标不能为负数（{q}）。</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="782" />
@@ -2062,32 +2062,32 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="1822" />
       <source>The current land-use layer</source>
-      <translation type="unfinished" />
+      <translation>现状用地图层</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1187" />
       <source>The current land-use layer has {n} overlapping pairs ({a:.1f} m²): counted once.</source>
-      <translation type="unfinished" />
+      <translation>现状用地图层有 {n} 对要素重叠（{a:.1f} 平方米）：只计一次。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1045" />
       <source>The current land-use layer is not harmonised and has no code field (DLBM): run multiplan:harmonisecodes on it or name its code field.</source>
-      <translation type="unfinished" />
+      <translation>现状用地图层尚未进行用地分类标准梳理，也没有地类编码字段（DLBM）：请对其运行 multiplan:harmonisecodes，或指定其编码字段。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1056" />
       <source>The current land-use layer was harmonised as {std} from field {f} ({u} features unmapped).</source>
-      <translation type="unfinished" />
+      <translation>现状用地图层已按 {std} 从字段 {f} 进行分类梳理（{u} 个要素未映射）。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="911" />
       <source>The eco plan has no zone matching {expr}: no core-zone proposals</source>
-      <translation type="unfinished" />
+      <translation>生态环境保护规划中没有与 {expr} 匹配的分区：不生成核心管控区调整建议</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="832" />
       <source>The layer has no mp_construction column to count.</source>
-      <translation type="unfinished" />
+      <translation>该图层没有可供统计的 mp_construction 列。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="174" />
@@ -2097,12 +2097,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="1742" />
       <source>The population cannot be negative ({p}).</source>
-      <translation type="unfinished" />
+      <translation>人口不能为负数（{p}）。</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="367" />
       <source>The project layer</source>
-      <translation type="unfinished" />
+      <translation>项目图层</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="374" />
@@ -2117,7 +2117,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report.py" line="929" />
       <source>The quota is zero: every m² of construction land exceeds it — {a:.1f} m² counted by {flag}.</source>
-      <translation type="unfinished" />
+      <translation>指标为零：所有建设用地均超出指标——按{flag}统计为 {a:.1f} 平方米。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="719" />
@@ -2137,7 +2137,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/siting.py" line="363" />
       <source>The tolerance must be 0 m² or more.</source>
-      <translation type="unfinished" />
+      <translation>容差必须大于或等于 0 平方米。</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="506" />
@@ -2167,7 +2167,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/report_xlsx.py" line="76" />
       <source>This GDAL has no XLSX driver.</source>
-      <translation type="unfinished" />
+      <translation>当前 GDAL 没有 XLSX 驱动。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1291" />
@@ -2222,12 +2222,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="1121" />
       <source>Unknown choice(s) {values}</source>
-      <translation type="unfinished" />
+      <translation>未知选项 {values}</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="822" />
       <source>Unknown construction flag {flag}; use one of {flags}.</source>
-      <translation type="unfinished" />
+      <translation>未知的建设用地属性口径 {flag}；请使用以下之一：{flags}。</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="516" />
@@ -2242,12 +2242,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="511" />
       <source>Unknown group '{group}' in a rule (see data/codes/groups.csv)</source>
-      <translation type="unfinished" />
+      <translation>规则中有未知地类组“{group}”（参见 data/codes/groups.csv）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1000" />
       <source>Unknown proposal '{value}' (expected {values})</source>
-      <translation type="unfinished" />
+      <translation>未知的调整建议“{value}”（应为 {values}）</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="253" />
@@ -2452,7 +2452,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="277" />
       <source>a point needs an area (name the area field)</source>
-      <translation type="unfinished" />
+      <translation>点状项目需要面积（请指定面积字段）</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="287" />
@@ -2462,27 +2462,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="321" />
       <source>a rule compares two different plans (a_role equals b_source)</source>
-      <translation type="unfinished" />
+      <translation>规则须比较两个不同的规划（a_role 与 b_source 相同）</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="293" />
       <source>a {t} is not a footprint (polygons or points with an area)</source>
-      <translation type="unfinished" />
+      <translation>{t} 不能作为项目范围（应为面，或带面积的点）</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="299" />
       <source>a_classes: {error}</source>
-      <translation type="unfinished" />
+      <translation>a_classes：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="293" />
       <source>a_role is empty</source>
-      <translation type="unfinished" />
+      <translation>a_role 为空</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="295" />
       <source>a_role must be a plan role, not a control line</source>
-      <translation type="unfinished" />
+      <translation>a_role 必须是规划角色，不能是控制线</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="741" />
@@ -2517,7 +2517,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="1598" />
       <source>area: the plan; inside / outside: the plan inside / outside the line; uncovered: the line without the plan</source>
-      <translation type="unfinished" />
+      <translation>area：规划面积；inside / outside：规划位于控制线内 / 外的面积；uncovered：控制线内无规划覆盖的面积</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="167" />
@@ -2527,17 +2527,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="314" />
       <source>b_classes must be empty when b is a control line</source>
-      <translation type="unfinished" />
+      <translation>b 为控制线时，b_classes 必须为空</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="329" />
       <source>b_classes: {error}</source>
-      <translation type="unfinished" />
+      <translation>b_classes：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="305" />
       <source>b_source is empty</source>
-      <translation type="unfinished" />
+      <translation>b_source 为空</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="476" />
@@ -2602,12 +2602,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="205" />
       <source>construction must be 0 or 1, not '{value}'</source>
-      <translation type="unfinished" />
+      <translation>construction 必须为 0 或 1，而不是“{value}”</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1939" />
       <source>control-line overlap changed since the last reconciliation</source>
-      <translation type="unfinished" />
+      <translation>控制线重叠自上次协调以来已发生变化</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="309" />
@@ -2617,12 +2617,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="304" />
       <source>core_proposal must be one of {values} when core_zones is given</source>
-      <translation type="unfinished" />
+      <translation>指定 core_zones 时，core_proposal 必须是 {values} 之一</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="301" />
       <source>core_zones: {error}</source>
-      <translation type="unfinished" />
+      <translation>core_zones：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="459" />
@@ -2667,12 +2667,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="190" />
       <source>empty class set (use * for every feature)</source>
-      <translation type="unfinished" />
+      <translation>地类集合为空（所有要素请用 *）</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="195" />
       <source>empty term in class set '{expr}'</source>
-      <translation type="unfinished" />
+      <translation>地类集合“{expr}”中有空项</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="311" />
@@ -2682,7 +2682,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="289" />
       <source>enabled must be 1 or 0, not '{value}'</source>
-      <translation type="unfinished" />
+      <translation>enabled 必须为 1 或 0，而不是“{value}”</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="195" />
@@ -2697,7 +2697,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="499" />
       <source>entirely outside the blueprint: check the district and the layer's CRS</source>
-      <translation type="unfinished" />
+      <translation>完全位于蓝图范围外：请检查区界和该图层的坐标系</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="227" />
@@ -2737,7 +2737,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="392" />
       <source>input(s) not given: {names}</source>
-      <translation type="unfinished" />
+      <translation>未指定的输入：{names}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1674" />
@@ -2752,7 +2752,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="271" />
       <source>invalid polygon repaired</source>
-      <translation type="unfinished" />
+      <translation>已修复无效面</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1233" />
@@ -2762,7 +2762,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="282" />
       <source>kind '{kind}' may only use letters, digits, _ and -</source>
-      <translation type="unfinished" />
+      <translation>类型“{kind}”只能使用字母、数字、_ 和 -</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="271" />
@@ -2772,12 +2772,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="280" />
       <source>kind is empty</source>
-      <translation type="unfinished" />
+      <translation>kind 为空</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="243" />
       <source>kind {kind} already defined on line {line}</source>
-      <translation type="unfinished" />
+      <translation>类型 {kind} 已在第 {line} 行定义</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="254" />
@@ -2802,7 +2802,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="1474" />
       <source>line(s) not given: {names}</source>
-      <translation type="unfinished" />
+      <translation>未指定的控制线：{names}</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="136" />
@@ -2842,7 +2842,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="260" />
       <source>no geometry</source>
-      <translation type="unfinished" />
+      <translation>无几何</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="536" />
@@ -2892,7 +2892,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="1517" />
       <source>overlaps between features of one line, counted once</source>
-      <translation type="unfinished" />
+      <translation>同一控制线内要素之间的重叠，只计一次</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1420" />
@@ -2912,7 +2912,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="501" />
       <source>point drawn as a disc of its stated area</source>
-      <translation type="unfinished" />
+      <translation>点状项目已按其标注面积绘制为圆形</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="292" />
@@ -2952,12 +2952,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="324" />
       <source>relation between plans must be and or incompatible, not '{value}'</source>
-      <translation type="unfinished" />
+      <translation>规划之间的关系必须为 and 或 incompatible，而不是“{value}”</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="317" />
       <source>relation to a line must be inside or outside, not '{value}'</source>
-      <translation type="unfinished" />
+      <translation>与控制线的关系必须为 inside 或 outside，而不是“{value}”</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="228" />
@@ -2977,7 +2977,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="165" />
       <source>rule id {rule!r} must be letters, digits, '_' or '-'</source>
-      <translation type="unfinished" />
+      <translation>规则编号 {rule!r} 只能由字母、数字、“_”或“-”组成</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="167" />
@@ -2992,7 +2992,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="285" />
       <source>severity must be 1 to 5, not {value}</source>
-      <translation type="unfinished" />
+      <translation>severity 必须为 1 到 5，而不是 {value}</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="543" />
@@ -3027,7 +3027,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="224" />
       <source>term '{term}' lists no values</source>
-      <translation type="unfinished" />
+      <translation>项“{term}”没有列出任何值</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1230" />
@@ -3042,7 +3042,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="250" />
       <source>the pair {a}/{b} already has a rule on line {line}</source>
-      <translation type="unfinished" />
+      <translation>{a}/{b} 这一组合已在第 {line} 行定义了规则</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="186" />
@@ -3072,7 +3072,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="309" />
       <source>unknown control line '{line}' (expected {lines})</source>
-      <translation type="unfinished" />
+      <translation>未知控制线“{line}”（应为 {lines}）</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="423" />
@@ -3082,7 +3082,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/rules.py" line="210" />
       <source>unknown term '{term}' (expected *, construction=0/1, class:, group:, zone: or src:)</source>
-      <translation type="unfinished" />
+      <translation>未知项“{term}”（应为 *、construction=0/1、class:、group:、zone: 或 src:）</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="174" />
@@ -3122,22 +3122,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="277" />
       <source>{column} must be an integer, not '{value}'</source>
-      <translation type="unfinished" />
+      <translation>{column} 必须是整数，而不是“{value}”</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="283" />
       <source>{column} must be one of {lines}, not '{value}'</source>
-      <translation type="unfinished" />
+      <translation>{column} 必须是 {lines} 之一，而不是“{value}”</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="2280" />
       <source>{d} decided, {s} slivers ({a:.1f} m²)</source>
-      <translation type="unfinished" />
+      <translation>已决定 {d} 个，碎屑图斑 {s} 个（{a:.1f} 平方米）</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1257" />
       <source>{d} of {n} patches decided ({s:.1%}).</source>
-      <translation type="unfinished" />
+      <translation>已决定 {d} / {n} 个图斑（{s:.1%}）。</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="435" />
@@ -3157,7 +3157,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="1498" />
       <source>{kind}: {n} overlaps of at most {speck} m² ({area:.4f} m² together) are rounding specks, not queued</source>
-      <translation type="unfinished" />
+      <translation>{kind}：{n} 处不超过 {speck} 平方米的重叠（合计 {area:.4f} 平方米）属于舍入误差碎屑，未列入审查队列</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="646" />
@@ -3222,7 +3222,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="2161" />
       <source>{n} control-line overlaps are undecided (e.g. {ids}); decide them or choose to follow the proposals or keep them pending</source>
-      <translation type="unfinished" />
+      <translation>有 {n} 处控制线重叠尚未决定（如 {ids}）；请作出决定，或选择按调整建议处理或保持待定</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1254" />
@@ -3267,7 +3267,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/report.py" line="787" />
       <source>{n} features without a polygon geometry count 0.</source>
-      <translation type="unfinished" />
+      <translation>{n} 个没有面几何的要素按 0 计。</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="900" />
@@ -3287,7 +3287,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/report.py" line="789" />
       <source>{n} invalid geometries were repaired before measuring.</source>
-      <translation type="unfinished" />
+      <translation>量算前已修复 {n} 个无效几何。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1258" />
@@ -3302,7 +3302,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/overlay.py" line="801" />
       <source>{n} of {total} features have an edge no neighbour shares</source>
-      <translation type="unfinished" />
+      <translation>{total} 个要素中有 {n} 个存在不与任何相邻要素共用的边</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1401" />
@@ -3317,12 +3317,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="958" />
       <source>{n} overlap pieces larger than {speck} m² lie in different streets on the two lines (streets given as overlapping or misfitting polygons?); the protected line's street is used</source>
-      <translation type="unfinished" />
+      <translation>有 {n} 个大于 {speck} 平方米的重叠碎块在两条控制线上分属不同的街道/镇（街道/镇图层存在重叠或不吻合的面？）；采用受保护控制线所在的街道/镇</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="781" />
       <source>{n} overlapping feature pairs, {a:.1f} m² of ground counted once (for the feature with the lowest id).</source>
-      <translation type="unfinished" />
+      <translation>{n} 对要素相互重叠，{a:.1f} 平方米只计一次（计入编号最小的要素）。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1526" />
@@ -3352,12 +3352,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/report.py" line="465" />
       <source>{n} patches, {a:.1f} m² (planar; patches of different kinds may overlap).</source>
-      <translation type="unfinished" />
+      <translation>{n} 个图斑，{a:.1f} 平方米（平面面积；不同类型的图斑可能重叠）。</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="380" />
       <source>{n} point project(s) drawn as discs of their stated area ({f}).</source>
-      <translation type="unfinished" />
+      <translation>{n} 个点状项目已按其标注面积（{f}）绘制为圆形。</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="357" />
@@ -3367,12 +3367,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="580" />
       <source>{n} project(s) lie entirely outside the blueprint (outside the district, or in a wrong CRS?): {list}</source>
-      <translation type="unfinished" />
+      <translation>{n} 个项目完全位于蓝图范围外（在区界外，或坐标系有误？）：{list}</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="557" />
       <source>{n} projects: {ok} 合规, {adj} 需调整, {fail} 不符合, {un} not checked (tolerance {t} m², {flag}).</source>
-      <translation type="unfinished" />
+      <translation>{n} 个项目：合规 {ok} 个，需调整 {adj} 个，不符合 {fail} 个，未核查 {un} 个（容差 {t} 平方米，{flag}）。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1410" />
@@ -3392,7 +3392,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/report.py" line="943" />
       <source>{p:.1f} m² of the blueprint are still pending and not counted.</source>
-      <translation type="unfinished" />
+      <translation>蓝图中有 {p:.1f} 平方米仍待定，未计入。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1080" />
@@ -3437,7 +3437,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="255" />
       <source>{path}, line {line}: {problem}</source>
-      <translation type="unfinished" />
+      <translation>{path} 第 {line} 行：{problem}</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="295" />
@@ -3512,7 +3512,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/report.py" line="316" />
       <source>{what} was reprojected from {src} to the blueprint's CRS.</source>
-      <translation type="unfinished" />
+      <translation>{what} 已从 {src} 重投影到蓝图的坐标系。</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="166" />
@@ -3522,22 +3522,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="646" />
       <source>{what}: {n} features had no area left after repair: {ids}</source>
-      <translation type="unfinished" />
+      <translation>{what}：{n} 个要素修复后面积为零：{ids}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="788" />
       <source>{what}: {n} features lie outside the district and are left out</source>
-      <translation type="unfinished" />
+      <translation>{what}：{n} 个要素位于区界之外，已剔除</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="660" />
       <source>{what}: {n} features lie wholly inside lower-fid features: {ids}</source>
-      <translation type="unfinished" />
+      <translation>{what}：{n} 个要素完全位于 fid 较小的要素内：{ids}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="634" />
       <source>{what}: {n} features that are not polygons left out: {ids}</source>
-      <translation type="unfinished" />
+      <translation>{what}：已剔除 {n} 个非面要素：{ids}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="628" />
@@ -3547,17 +3547,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/lines.py" line="640" />
       <source>{what}: {n} invalid geometries repaired (make_valid): {ids}</source>
-      <translation type="unfinished" />
+      <translation>{what}：已修复 {n} 个无效几何（make_valid）：{ids}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="892" />
       <source>{what}: {n} invalid zones repaired (make_valid): {ids}</source>
-      <translation type="unfinished" />
+      <translation>{what}：已修复 {n} 个无效分区（make_valid）：{ids}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="653" />
       <source>{what}: {n} overlaps between its own features ({area:.2f} m²) dissolved — the ground is counted once, the lowest fid keeps it (fid pairs {pairs})</source>
-      <translation type="unfinished" />
+      <translation>{what}：已融合其内部要素之间的 {n} 处重叠（{area:.2f} 平方米）——重叠部分只计一次，归 fid 最小者（fid 对：{pairs}）</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="674" />
