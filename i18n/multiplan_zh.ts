@@ -290,7 +290,7 @@
     <message>
       <location filename="../algorithms/store/core.py" line="267" />
       <source>A blueprint needs a working CRS.</source>
-      <translation type="unfinished" />
+      <translation>蓝图必须有工作坐标系。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="266" />
@@ -300,12 +300,12 @@
     <message>
       <location filename="../algorithms/store/decisions.py" line="251" />
       <source>A decision needs a patch id.</source>
-      <translation type="unfinished" />
+      <translation>决定必须指明图斑编号。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="272" />
       <source>A decision needs an id.</source>
-      <translation type="unfinished" />
+      <translation>决定必须有编号。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="270" />
@@ -320,7 +320,7 @@
     <message>
       <location filename="../algorithms/store/core.py" line="1271" />
       <source>A plan role must be lower-case letters, digits and '_': {role}</source>
-      <translation type="unfinished" />
+      <translation>规划角色只能由小写字母、数字和“_”组成：{role}</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="650" />
@@ -365,27 +365,27 @@
     <message>
       <location filename="../processing_provider/report.py" line="205" />
       <source>Atlas (PDF)</source>
-      <translation type="unfinished" />
+      <translation>图集（PDF）</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="321" />
       <source>Atlas {path}: {n} pages in {s:.1f} s ({spp:.3f} s per page), font {font}</source>
-      <translation type="unfinished" />
+      <translation>图集 {path}：{n} 页，用时 {s:.1f} 秒（每页 {spp:.3f} 秒），字体 {font}</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="167" />
       <source>Atlas: at most this many pages, largest patches first (0: no atlas)</source>
-      <translation type="unfinished" />
+      <translation>图集：最多页数，按图斑面积从大到小（0：不生成图集）</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="174" />
       <source>Atlas: include slivers</source>
-      <translation type="unfinished" />
+      <translation>图集：包括碎屑图斑</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="186" />
       <source>Atlas: smallest patch area (m²)</source>
-      <translation type="unfinished" />
+      <translation>图集：最小图斑面积（平方米）</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="219" />
@@ -415,7 +415,7 @@
     <message>
       <location filename="../processing_provider/check_siting.py" line="115" />
       <source>Blueprint GeoPackage</source>
-      <translation type="unfinished" />
+      <translation>蓝图 GeoPackage</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="299" />
@@ -425,7 +425,7 @@
     <message>
       <location filename="../processing_provider/detect_differences.py" line="191" />
       <source>Blueprint GeoPackage to write into (created when missing; empty: outputs only)</source>
-      <translation type="unfinished" />
+      <translation>写入的蓝图 GeoPackage（不存在时新建；留空：仅输出结果）</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1179" />
@@ -435,17 +435,17 @@
     <message>
       <location filename="../processing_provider/detect_differences.py" line="263" />
       <source>Blueprint run id</source>
-      <translation type="unfinished" />
+      <translation>蓝图运行编号</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="453" />
       <source>Blueprint run {run}: LINE_* patches {counts}; {closed} closed, {flagged} to re-confirm</source>
-      <translation type="unfinished" />
+      <translation>蓝图运行 {run}：LINE_* 图斑 {counts}；关闭 {closed} 个，待重新确认 {flagged} 个</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="442" />
       <source>Blueprint run {run}: {closed} patches closed, {flagged} flagged to re-confirm</source>
-      <translation type="unfinished" />
+      <translation>蓝图运行 {run}：关闭图斑 {closed} 个，标记待重新确认 {flagged} 个</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="453" />
@@ -455,7 +455,7 @@
     <message>
       <location filename="../processing_provider/detect_differences.py" line="421" />
       <source>Cancelled: nothing was written into the blueprint.</source>
-      <translation type="unfinished" />
+      <translation>已取消：未向蓝图写入任何内容。</translation>
     </message>
     <message>
       <location filename="../algorithms/report_xlsx.py" line="79" />
@@ -490,12 +490,12 @@
     <message>
       <location filename="../algorithms/siting.py" line="143" />
       <source>Cannot read siting rule table {path}: {error}</source>
-      <translation type="unfinished" />
+      <translation>无法读取选址规则表 {path}：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="343" />
       <source>Cannot read {path}: {error}</source>
-      <translation type="unfinished" />
+      <translation>无法读取 {path}：{error}</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1132" />
@@ -510,7 +510,7 @@
     <message>
       <location filename="../processing_provider/check_siting.py" line="68" />
       <source>Check project siting (项目选址核查)</source>
-      <translation type="unfinished" />
+      <translation>项目选址核查</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="71" />
@@ -571,7 +571,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="176" />
       <source>Compare only inside (district boundary)</source>
-      <translation type="unfinished" />
+      <translation>仅在此范围内比较（区界）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1114" />
@@ -586,22 +586,22 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/report.py" line="218" />
       <source>Construction flag counted</source>
-      <translation type="unfinished" />
+      <translation>统计的建设用地属性口径</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="270" />
       <source>Construction flag counted: {flag}</source>
-      <translation type="unfinished" />
+      <translation>统计的建设用地属性口径：{flag}</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="132" />
       <source>Construction flag of the blueprint</source>
-      <translation type="unfinished" />
+      <translation>蓝图的建设用地属性口径</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="145" />
       <source>Construction flag the quota check counts</source>
-      <translation type="unfinished" />
+      <translation>指标核查采用的建设用地属性口径</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="933" />
@@ -616,7 +616,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/report.py" line="136" />
       <source>Construction-land quota in ha (公顷; empty: no check)</source>
-      <translation type="unfinished" />
+      <translation>建设用地指标（公顷；留空：不核查）</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="488" />
@@ -666,17 +666,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../algorithms/store/core.py" line="1504" />
       <source>Control lines need a line_type column.</source>
-      <translation type="unfinished" />
+      <translation>控制线必须有 line_type 列。</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="139" />
       <source>Control lines of the blueprint</source>
-      <translation type="unfinished" />
+      <translation>蓝图中的控制线</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="231" />
       <source>Control lines of the blueprint, stage {stage}: {lines}</source>
-      <translation type="unfinished" />
+      <translation>蓝图中的控制线，阶段 {stage}：{lines}</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="561" />
@@ -706,17 +706,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="236" />
       <source>Control-line overlaps</source>
-      <translation type="unfinished" />
+      <translation>控制线重叠</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="245" />
       <source>Control-line statistics</source>
-      <translation type="unfinished" />
+      <translation>控制线统计</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="197" />
       <source>Core zones in the eco plan (class set, e.g. zone:一级管控区)</source>
-      <translation type="unfinished" />
+      <translation>生态环境保护规划中的核心管控区（地类集合，如 zone:一级管控区）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="576" />
@@ -726,7 +726,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="422" />
       <source>Created the blueprint {path}</source>
-      <translation type="unfinished" />
+      <translation>已新建蓝图 {path}</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="106" />
@@ -741,17 +741,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/report.py" line="119" />
       <source>Current land use (三调), for 新增建设用地 (harmonised, or give its code field)</source>
-      <translation type="unfinished" />
+      <translation>现状用地（三调），用于新增建设用地统计（已分类梳理，或指定其编码字段）</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="127" />
       <source>Current land use: code field (DLBM) when the layer is not harmonised</source>
-      <translation type="unfinished" />
+      <translation>现状用地：编码字段（DLBM），图层未分类梳理时使用</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="256" />
       <source>Data problems</source>
-      <translation type="unfinished" />
+      <translation>数据问题</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="524" />
@@ -786,7 +786,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/detect_differences.py" line="103" />
       <source>Detect differences (差异分析)</source>
-      <translation type="unfinished" />
+      <translation>差异分析</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="137" />
@@ -811,7 +811,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/detect_differences.py" line="252" />
       <source>Difference statistics</source>
-      <translation type="unfinished" />
+      <translation>差异统计</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="187" />
@@ -861,7 +861,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="146" />
       <source>Eco-environment protection plan, harmonised (its 一级管控区 are the core zones)</source>
-      <translation type="unfinished" />
+      <translation>生态环境保护规划，已完成分类梳理（其一级管控区为核心管控区）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="183" />
@@ -901,12 +901,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/check_siting.py" line="168" />
       <source>Excel workbook (*.xlsx)</source>
-      <translation type="unfinished" />
+      <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="306" />
       <source>Exporting the atlas ({n} pages)…</source>
-      <translation type="unfinished" />
+      <translation>正在导出图集（{n} 页）…</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="553" />
@@ -916,7 +916,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="137" />
       <source>Farmland deduction coefficient field (扣除系数; default KCXS when present)</source>
-      <translation type="unfinished" />
+      <translation>基本农田扣除系数字段（默认：存在时使用 KCXS）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="184" />
@@ -956,7 +956,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/check_siting.py" line="142" />
       <source>Final</source>
-      <translation type="unfinished" />
+      <translation>最终</translation>
     </message>
     <message>
       <location filename="../ui/settings_page.py" line="32" />
@@ -994,12 +994,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="154" />
       <source>Further harmonised plans (coverage statistics)</source>
-      <translation type="unfinished" />
+      <translation>其他已分类梳理的规划（覆盖统计）</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="165" />
       <source>Further special plans, harmonised (role from a 'role' field or the layer name)</source>
-      <translation type="unfinished" />
+      <translation>其他专项规划，已完成分类梳理（角色取自“role”字段或图层名称）</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="608" />
@@ -1009,7 +1009,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="260" />
       <source>Give at least one control line layer.</source>
-      <translation type="unfinished" />
+      <translation>请至少指定一个控制线图层。</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="525" />
@@ -1019,7 +1019,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/detect_differences.py" line="272" />
       <source>Give at least two plans, or one plan and at least one control line.</source>
-      <translation type="unfinished" />
+      <translation>请至少指定两个规划，或一个规划加至少一条控制线。</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="173" />
@@ -1039,7 +1039,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/report.py" line="200" />
       <source>HTML page (*.html)</source>
-      <translation type="unfinished" />
+      <translation>HTML 网页 (*.html)</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="59" />
@@ -1064,7 +1064,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/check_siting.py" line="144" />
       <source>Input</source>
-      <translation type="unfinished" />
+      <translation>原始输入</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="92" />
@@ -1104,7 +1104,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/detect_differences.py" line="143" />
       <source>Key projects (重大项目): polygon and/or point layers</source>
-      <translation type="unfinished" />
+      <translation>重大项目：面图层和/或点图层</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="324" />
@@ -1114,12 +1114,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/detect_differences.py" line="157" />
       <source>Key projects: area field for points, m² (empty: XMMJ, MJ, AREA when present)</source>
-      <translation type="unfinished" />
+      <translation>重大项目：点状项目的面积字段，平方米（留空：依次使用存在的 XMMJ、MJ、AREA）</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="150" />
       <source>Key projects: name field (empty: XMMC, NAME, MC … when present)</source>
-      <translation type="unfinished" />
+      <translation>重大项目：名称字段（留空：依次使用存在的 XMMC、NAME、MC……）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="100" />
@@ -1139,7 +1139,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/check_siting.py" line="141" />
       <source>Latest (final, else proposed, else input)</source>
-      <translation type="unfinished" />
+      <translation>最新（优先最终，其次建议，再次原始输入）</translation>
     </message>
     <message>
       <location filename="../algorithms/vector_io.py" line="72" />
@@ -1159,17 +1159,17 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/report.py" line="160" />
       <source>Ledger: include patches closed by a later run</source>
-      <translation type="unfinished" />
+      <translation>台账：包括被后续运行关闭的图斑</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1514" />
       <source>Line adjustments need an adjustment_id column.</source>
-      <translation type="unfinished" />
+      <translation>控制线调整必须有 adjustment_id 列。</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="205" />
       <source>Line rule table (CSV; replaces data/rules/line_rules.csv)</source>
-      <translation type="unfinished" />
+      <translation>控制线规则表（CSV；替换 data/rules/line_rules.csv）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="264" />
@@ -1257,7 +1257,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../processing_provider/atlas.py" line="534" />
       <source>No CJK font found on this machine: Chinese text in the atlas may not show.</source>
-      <translation type="unfinished" />
+      <translation>本机未找到中日韩（CJK）字体：图集中的中文可能无法显示。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="580" />
@@ -1347,7 +1347,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
     <message>
       <location filename="../processing_provider/report.py" line="304" />
       <source>No patch passes the atlas filter: no atlas written.</source>
-      <translation type="unfinished" />
+      <translation>没有图斑符合图集筛选条件：未生成图集。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="919" />
@@ -1462,12 +1462,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/report.py" line="205" />
       <source>PDF (*.pdf)</source>
-      <translation type="unfinished" />
+      <translation>PDF (*.pdf)</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1348" />
       <source>Patch ids must be unique and not empty.</source>
-      <translation type="unfinished" />
+      <translation>图斑编号必须唯一且不能为空。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="674" />
@@ -1502,12 +1502,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="258" />
       <source>Patches</source>
-      <translation type="unfinished" />
+      <translation>图斑</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1344" />
       <source>Patches need a {column} column.</source>
-      <translation type="unfinished" />
+      <translation>图斑必须有 {column} 列。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="578" />
@@ -1517,7 +1517,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="261" />
       <source>Patches: {case}</source>
-      <translation type="unfinished" />
+      <translation>图斑：{case}</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="792" />
@@ -1582,12 +1582,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/check_siting.py" line="183" />
       <source>Point projects need an area field (m²): each point is drawn as a disc of that area.</source>
-      <translation type="unfinished" />
+      <translation>点状项目需要面积字段（平方米）：每个点按该面积绘制为圆形。</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="153" />
       <source>Population (for per-capita figures; empty: none)</source>
-      <translation type="unfinished" />
+      <translation>人口（用于人均指标；留空：不计算）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1421" />
@@ -1607,12 +1607,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="201" />
       <source>Project name (for a new blueprint)</source>
-      <translation type="unfinished" />
+      <translation>项目名称（用于新建蓝图）</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="94" />
       <source>Projects (polygons, or points with an area)</source>
-      <translation type="unfinished" />
+      <translation>项目（面，或带面积的点）</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="572" />
@@ -1622,22 +1622,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="189" />
       <source>Proposal: {what}</source>
-      <translation type="unfinished" />
+      <translation>调整建议：{what}</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="143" />
       <source>Proposed</source>
-      <translation type="unfinished" />
+      <translation>建议</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="241" />
       <source>Proposed control lines</source>
-      <translation type="unfinished" />
+      <translation>建议的控制线</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="238" />
       <source>Proposed line adjustments</source>
-      <translation type="unfinished" />
+      <translation>控制线调整建议</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="198" />
@@ -1652,12 +1652,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/report.py" line="232" />
       <source>Reading the current land use…</source>
-      <translation type="unfinished" />
+      <translation>正在读取现状用地…</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="297" />
       <source>Reading the inputs…</source>
-      <translation type="unfinished" />
+      <translation>正在读取输入…</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="800" />
@@ -1677,7 +1677,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="94" />
       <source>Reconcile control lines (三线协调)</source>
-      <translation type="unfinished" />
+      <translation>三线协调</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1390" />
@@ -1687,17 +1687,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/report.py" line="200" />
       <source>Report page (HTML)</source>
-      <translation type="unfinished" />
+      <translation>报告网页（HTML）</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="284" />
       <source>Report page {path}</source>
-      <translation type="unfinished" />
+      <translation>报告网页 {path}</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="81" />
       <source>Report: ledger, statistics, balance tables, atlas (台账·统计·用地平衡表·图集)</source>
-      <translation type="unfinished" />
+      <translation>成果报告：台账·统计·用地平衡表·图集</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="602" />
@@ -1722,7 +1722,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="216" />
       <source>Rule table (CSV; see docs/detection.md)</source>
-      <translation type="unfinished" />
+      <translation>规则表（CSV；参见 docs/detection.md）</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="273" />
@@ -1747,12 +1747,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/siting.py" line="457" />
       <source>Rule {rule} ({name}) skipped: {m} is not known (no {line} given).</source>
-      <translation type="unfinished" />
+      <translation>已跳过规则 {rule}（{name}）：{m} 未知（未指定 {line}）。</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="467" />
       <source>Rule {rule} is for project types {types}, but no type field was given: applied to every project.</source>
-      <translation type="unfinished" />
+      <translation>规则 {rule} 适用于项目类型 {types}，但未指定类型字段：已应用于所有项目。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="182" />
@@ -1787,17 +1787,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/check_siting.py" line="163" />
       <source>Siting check</source>
-      <translation type="unfinished" />
+      <translation>选址核查结果</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="167" />
       <source>Siting check as a workbook (XLSX)</source>
-      <translation type="unfinished" />
+      <translation>选址核查结果工作簿（XLSX）</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="156" />
       <source>Siting rule table (CSV; replaces data/rules/siting_rules.csv)</source>
-      <translation type="unfinished" />
+      <translation>选址规则表（CSV；替换 data/rules/siting_rules.csv）</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="218" />
@@ -1822,7 +1822,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/slivers.py" line="55" />
       <source>Sliver parameter {name} must not be negative</source>
-      <translation type="unfinished" />
+      <translation>碎屑图斑参数 {name} 不能为负数</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="353" />
@@ -1877,7 +1877,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="242" />
       <source>Store harmonised copies of the plans in the blueprint</source>
-      <translation type="unfinished" />
+      <translation>在蓝图中保存分类梳理后的规划副本</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="101" />
@@ -1892,7 +1892,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="182" />
       <source>Street name field</source>
-      <translation type="unfinished" />
+      <translation>街道/镇名称字段</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="869" />
@@ -1902,7 +1902,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="176" />
       <source>Streets (街道/镇)</source>
-      <translation type="unfinished" />
+      <translation>街道/镇</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="193" />
@@ -1922,7 +1922,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/atlas.py" line="552" />
       <source>The atlas could not be exported: {error}</source>
-      <translation type="unfinished" />
+      <translation>无法导出图集：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1787" />
@@ -1952,7 +1952,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/report.py" line="326" />
       <source>The blueprint has no patches: no atlas written.</source>
-      <translation type="unfinished" />
+      <translation>蓝图中没有图斑：未生成图集。</translation>
     </message>
     <message>
       <location filename="../algorithms/apply.py" line="791" />
@@ -1967,7 +1967,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="346" />
       <source>The blueprint keeps its own CRS; the working CRS parameter is ignored.</source>
-      <translation type="unfinished" />
+      <translation>蓝图保持其自身坐标系；忽略工作坐标系参数。</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="135" />
@@ -1992,17 +1992,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/check_siting.py" line="213" />
       <source>The blueprint {path} has no 'blueprint' layer yet: run multiplan:applydecisions first.</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 中还没有“blueprint”图层：请先运行 multiplan:applydecisions。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="969" />
       <source>The blueprint {path} has no layer {layer}.</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 中没有图层 {layer}。</translation>
     </message>
     <message>
       <location filename="../processing_provider/atlas.py" line="300" />
       <source>The blueprint {path} has no patches layer.</source>
-      <translation type="unfinished" />
+      <translation>蓝图 {path} 中没有图斑图层。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="123" />
@@ -2107,12 +2107,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/siting.py" line="374" />
       <source>The project layer has no field {f}.</source>
-      <translation type="unfinished" />
+      <translation>项目图层中没有字段 {f}。</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="196" />
       <source>The project layer is empty: nothing to check.</source>
-      <translation type="unfinished" />
+      <translation>项目图层为空：无需核查。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="929" />
@@ -2127,12 +2127,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="225" />
       <source>The rule table</source>
-      <translation type="unfinished" />
+      <translation>规则表</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="151" />
       <source>The run was cancelled; nothing was written to the blueprint.</source>
-      <translation type="unfinished" />
+      <translation>运行已取消；未向蓝图写入任何内容。</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="363" />
@@ -2147,7 +2147,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../algorithms/store/core.py" line="282" />
       <source>The working CRS is not usable: {error}</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系不可用：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1411" />
@@ -2187,12 +2187,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/detect_differences.py" line="447" />
       <source>Timings: {t}</source>
-      <translation type="unfinished" />
+      <translation>耗时：{t}</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="123" />
       <source>Tolerance (m²)</source>
-      <translation type="unfinished" />
+      <translation>容差（平方米）</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="62" />
@@ -2252,7 +2252,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/decisions.py" line="253" />
       <source>Unknown reviewer role {role}: use 'opinion' (a department) or 'final' (the leading-group office).</source>
-      <translation type="unfinished" />
+      <translation>未知审查角色 {role}：请使用“opinion”（部门）或“final”（领导小组办公室）。</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="484" />
@@ -2332,27 +2332,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/report.py" line="195" />
       <source>Workbook (XLSX)</source>
-      <translation type="unfinished" />
+      <translation>工作簿（XLSX）</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="279" />
       <source>Workbook {path}: {n} sheets</source>
-      <translation type="unfinished" />
+      <translation>工作簿 {path}：{n} 个工作表</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="264" />
       <source>Working CRS</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="209" />
       <source>Working CRS (empty: chosen from the data; an existing blueprint's CRS always wins)</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系（留空：根据数据选择；已有蓝图的坐标系始终优先）</translation>
     </message>
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="214" />
       <source>Working CRS (empty: the blueprint's, else chosen as detection does)</source>
-      <translation type="unfinished" />
+      <translation>工作坐标系（留空：采用蓝图的坐标系，否则按差异分析的方式选择）</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="260" />
@@ -2397,22 +2397,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="431" />
       <source>Writing into the blueprint…</source>
-      <translation type="unfinished" />
+      <translation>正在写入蓝图…</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="456" />
       <source>Writing the outputs…</source>
-      <translation type="unfinished" />
+      <translation>正在写出结果…</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="273" />
       <source>Writing the workbook and the page…</source>
-      <translation type="unfinished" />
+      <translation>正在写出工作簿和网页…</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1088" />
       <source>Writing to the blueprint {path} failed: {error}</source>
-      <translation type="unfinished" />
+      <translation>写入蓝图 {path} 失败：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="136" />
@@ -2457,7 +2457,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="287" />
       <source>a point without a positive area in {f}</source>
-      <translation type="unfinished" />
+      <translation>点状项目在 {f} 中没有大于零的面积</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="321" />
@@ -2687,7 +2687,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="195" />
       <source>enabled must be 1 or 0, not {v!r}</source>
-      <translation type="unfinished" />
+      <translation>enabled 必须为 1 或 0，而不是 {v!r}</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="309" />
@@ -2702,7 +2702,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/detect_differences.py" line="227" />
       <source>extends the default rules (same kind replaces)</source>
-      <translation type="unfinished" />
+      <translation>扩展默认规则（同类型的规则被替换）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1028" />
@@ -2812,7 +2812,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="177" />
       <source>measure {m!r} must be one of {ms}</source>
-      <translation type="unfinished" />
+      <translation>指标 {m!r} 必须是 {ms} 之一</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1009" />
@@ -2897,7 +2897,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/core.py" line="1420" />
       <source>patch_plans needs a {column} column.</source>
-      <translation type="unfinished" />
+      <translation>patch_plans 必须有 {column} 列。</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="328" />
@@ -2962,7 +2962,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/detect_differences.py" line="228" />
       <source>replaces the default rules</source>
-      <translation type="unfinished" />
+      <translation>替换默认规则</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="941" />
@@ -2982,7 +2982,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="167" />
       <source>rule {rule} already defined on line {line}</source>
-      <translation type="unfinished" />
+      <translation>规则 {rule} 已在第 {line} 行定义</translation>
     </message>
     <message>
       <location filename="../algorithms/store/decisions.py" line="82" />
@@ -3047,7 +3047,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="186" />
       <source>threshold {t!r} must be 'tolerance', a number of m² or a percentage such as 5%</source>
-      <translation type="unfinished" />
+      <translation>阈值 {t!r} 必须为“tolerance”、平方米数值或百分比（如 5%）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="107" />
@@ -3087,7 +3087,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/siting.py" line="174" />
       <source>verdict {v!r} must be 不符合 or 需调整</source>
-      <translation type="unfinished" />
+      <translation>结论 {v!r} 必须为“不符合”或“需调整”</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="126" />
@@ -3142,7 +3142,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/detect_differences.py" line="435" />
       <source>{input}: {problem} × {count} — {note}</source>
-      <translation type="unfinished" />
+      <translation>{input}：{problem} × {count} — {note}</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="681" />
@@ -3152,7 +3152,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/detect_differences.py" line="431" />
       <source>{kind} skipped: {why}</source>
-      <translation type="unfinished" />
+      <translation>已跳过 {kind}：{why}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1498" />
@@ -3167,12 +3167,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/detect_differences.py" line="522" />
       <source>{layer} is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first.</source>
-      <translation type="unfinished" />
+      <translation>{layer} 尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1320" />
       <source>{layer} is not in the blueprint's working CRS {crs}; reproject it first.</source>
-      <translation type="unfinished" />
+      <translation>{layer} 不在蓝图的工作坐标系 {crs} 中；请先重投影。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="919" />
@@ -3182,7 +3182,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/check_siting.py" line="238" />
       <source>{line} from the layer given</source>
-      <translation type="unfinished" />
+      <translation>{line} 取自所指定的图层</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="205" />
@@ -3242,7 +3242,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="427" />
       <source>{n} detection kinds against the lines are in the blueprint: summarised</source>
-      <translation type="unfinished" />
+      <translation>蓝图中有 {n} 类针对控制线的差异检测结果：已汇总</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="590" />
@@ -3332,7 +3332,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="396" />
       <source>{n} overlaps, {area:.1f} m²; proposed 补划 deficit {buhua:.1f} m² (net {net:.1f} m²)</source>
-      <translation type="unfinished" />
+      <translation>重叠 {n} 处，{area:.1f} 平方米；建议补划缺口 {buhua:.1f} 平方米（净面积 {net:.1f} 平方米）</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="759" />
@@ -3412,7 +3412,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../algorithms/store/core.py" line="260" />
       <source>{path} already exists; choose another name or allow overwriting.</source>
-      <translation type="unfinished" />
+      <translation>{path} 已存在；请换一个名称或允许覆盖。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="69" />
@@ -3497,7 +3497,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../processing_provider/reconcile_control_lines.py" line="129" />
       <source>{title}: name field</source>
-      <translation type="unfinished" />
+      <translation>{title}：名称字段</translation>
     </message>
     <message>
       <location filename="../algorithms/detection_run.py" line="155" />
