@@ -521,7 +521,13 @@ Per project: its area on construction and on non-construction land of the bluepr
 The verdict — 合规 (compliant), 需调整 (needs adjustment), 不符合 (non-compliant) — comes from a rule table (CSV, data/rules/siting_rules.csv by default): 不符合 when more than the tolerance lies in the red line or on permanent farmland; 需调整 when more than the tolerance lies on non-construction land of the blueprint, outside the development boundary (urban project types), on pending ground or outside the blueprint. The rules that decided are listed with each project.
 
 Projects in another CRS are reprojected to the blueprint's. The lines are the blueprint's (final, else proposed, else input) unless line layers are given.</source>
-      <translation type="unfinished" />
+      <translation>对照一张蓝图和三条控制线核查建设项目。
+
+逐个项目统计：位于蓝图建设用地和非建设用地上的面积、位于仍待定用地上的面积、位于生态保护红线内的面积、占用永久基本农田的面积、位于城镇开发边界外的面积、位于蓝图范围外的面积，以及所涉及的差异图斑。点状项目按面积字段中的面积精确绘制为圆形。
+
+核查结论——合规、需调整、不符合——由规则表（CSV，默认为 data/rules/siting_rules.csv）确定：位于生态保护红线内或占用永久基本农田的面积超过容差时为“不符合”；位于蓝图非建设用地上、城镇开发边界外（城镇类项目）、待定用地上或蓝图范围外的面积超过容差时为“需调整”。每个项目都会列出作出判定的规则。
+
+其他坐标系的项目会重投影到蓝图的坐标系。除非另行指定控制线图层，控制线采用蓝图中的控制线（优先最终，其次建议，再次原始输入）。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="144" />
@@ -974,7 +980,15 @@ Defaults (DOMAIN.md §5, editable per pair): the development boundary gives up i
 Overlaps are maximal connected patches per pair, core-zone condition and street, with planar and CGCS2000 ellipsoidal area. With a blueprint, every overlap is queued as a LINE_* patch for the review dock (ids stable across runs), with its line adjustment, and the lines are stored as stage 'input' and 'proposed'; multiplan:applydecisions (or lines.apply_line_decisions) turns the decisions into the final lines. Construction-versus-line conflicts are detection's: those already in the blueprint are summarised in the statistics.
 
 Plans (harmonised) give coverage statistics: plan inside / outside each line, line without plan.</source>
-      <translation type="unfinished" />
+      <translation>找出生态保护红线、永久基本农田和城镇开发边界之间的重叠，并为每处重叠提出调整建议——2019 年的指导意见要求三条控制线不交叉、不重叠、不冲突。
+
+每个控制线图层均为可选，可以包含大量要素、带洞的多部件面，或一个融合后超过 10 万个顶点的面。无效环会被修复并计数，同一控制线内部要素之间的重叠会被报告且只计一次，其他坐标系的图层会被重投影。
+
+默认规则（DOMAIN.md §5，可按每对控制线修改）：城镇开发边界让出其与另两条控制线的重叠（退出）；生态保护红线与永久基本农田的重叠予以保留（保留：基本农田保留在红线内），但位于生态环境保护规划一级管控区内的除外——此处基本农田退出，其面积计入补划缺口。扣除则将受保护的控制线缩减。
+
+重叠按每对控制线、是否位于核心管控区以及街道/镇划分为最大连通图斑，同时给出平面面积和 CGCS2000 椭球面积。指定蓝图时，每处重叠作为 LINE_* 图斑连同其控制线调整列入审查面板的队列（编号在多次运行间保持稳定），控制线按“原始输入”（input）和“建议”（proposed）两个阶段保存；multiplan:applydecisions（或 lines.apply_line_decisions）根据决定生成最终控制线。建设用地与控制线的冲突属于差异分析的范围：蓝图中已有的此类冲突在统计中汇总。
+
+已完成分类梳理的规划用于覆盖统计：规划位于每条控制线内 / 外的面积，以及控制线内无规划覆盖的面积。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="113" />
@@ -1197,7 +1211,15 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
 • review progress by department and kind, and the control-line figures.
 
 Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML page with charts (no internet needed) and a PDF atlas from QGIS's print layout, one page per patch (default: non-sliver patches, the 200 largest), with the seconds per page. Chinese and English headings.</source>
-      <translation type="unfinished" />
+      <translation>根据蓝图 GeoPackage 生成评审会议和成果审定所需的数据：
+• 差异图斑台账：每个图斑在各规划中的代码、面积、所在街道/镇及当前决定；
+• 按类型 × 街道/镇的统计（个数、面积、占比）；
+• 用地平衡表：每个规划副本、现状用地和蓝图各一张，按统一的一级地类统计，附地类组行（如由 TD/T 211 得出的城镇建设用地），蓝图另附待定行。每张表的合计等于该图层所有要素合并后的面积：要素重叠处只计一次，计入编号最小的要素，重叠情况在表旁注明。指定人口时给出人均指标；
+• 建设用地指标核查——统计所用的建设用地属性口径是一个参数，并随结果一并输出；允许指标为零；
+• 新增建设用地：蓝图中的建设用地位于现状用地图层（三调）显示为非建设用地上的部分，按街道/镇统计；
+• 按部门和类型统计的审查进度，以及控制线相关数据。
+
+输出：XLSX 工作簿（由 GDAL 写出，每张表一个工作表）、带图表的独立 HTML 网页（无需联网），以及由 QGIS 打印布局生成的 PDF 图集，每个图斑一页（默认：非碎屑图斑中面积最大的 200 个），并报告每页用时。表头为中英文对照。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="203" />
@@ -1457,7 +1479,17 @@ Patches are maximal connected areas of one kind, one code combination and one st
 Blueprint (created when missing): the run is written in ONE transaction — harmonised plan copies, patches, their plans, statistics. Re-running keeps patch ids (and their decisions) where the difference is the same; a patch that changed keeps its id and is flagged 'changed, re-confirm'; re-coded, split and merged patches get new ids listing their predecessors; vanished ones are closed, never deleted. Patches of kinds this run did not evaluate are left as they are. Cancelling leaves the blueprint unchanged.
 
 Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see docs/detection.md.</source>
-      <translation type="unfinished" />
+      <translation>叠加已完成用地分类标准梳理的各规划，找出规则表要求的全部差异图斑：城规建设/土规非建设与土规建设/城规非建设（两规差异）、生态保护红线或生态环境保护规划一级/二级管控区内的建设用地、占用永久基本农田的建设用地、城镇开发边界外的城镇建设用地、禁止开发区域内的建设用地、位于土规非建设用地上的重大项目，以及地类冲突。
+
+输入：按角色指定的各规划（均可选）——请先对每个规划运行 multiplan:harmonisecodes，未经梳理的图层会被拒绝；任意数量的其他专项规划（角色取自“role”字段，否则取自图层名称）；重大项目（无需梳理：名称、类型及面，或按面积绘制为圆形的点）；三条控制线和街道/镇。至少需要两个规划，或一个规划加一条控制线。
+
+工作坐标系：已有蓝图中保存的坐标系始终优先（重新检测须在同一坐标系下比较）；否则依次采用手动指定的坐标系、所有输入共用的投影坐标系、QGIS 工程的投影坐标系，最后采用数据质心所在的 CGCS2000 3° 高斯-克吕格投影带（EPSG:4534–4554）或 UTM 投影带。其他坐标系的输入会被重投影；所作的选择始终会报告。
+
+图斑是同一类型、同一代码组合、同一街道/镇内的最大连通区域，同时给出平面面积（工作坐标系）和椭球面积（CGCS2000 椭球）。碎屑图斑（按最小面积、宽度和形状检验，均为参数）保留可见并注明原因；微小碎屑被去除并计数。无效几何会被修复并计数，单个规划内部的重叠和缝隙会被报告（绝不重复计算），未知代码连同其要素编号一并列出。
+
+蓝图（不存在时新建）：一次运行在同一个事务中写入——分类梳理后的规划副本、图斑、图斑所涉规划、统计。重新运行时，差异不变的图斑保留原编号（及其决定）；发生变化的图斑保留编号并标记为“已变更，待重新确认”；代码变化、拆分或合并的图斑获得新编号并列出其前身；消失的图斑被关闭，绝不删除。本次未检测类型的图斑保持不变。取消运行时蓝图不作任何改动。
+
+规则表：CSV 文件，扩展（或替换）data/rules/detection_rules.csv——参见 docs/detection.md。</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="205" />
@@ -2207,7 +2239,17 @@ Auto-detect weighs all values (and names) against every table, reports the stand
 Crosswalk CSV (UTF-8): source_standard, source_code, source_name, target_code, construction, sandalei, source. Its rows override the built-in tables.
 
 Invalid geometries are repaired and counted, Z/M values dropped and counted. The second output lists every unmapped or ambiguous code with its feature count and area.</source>
-      <translation type="unfinished" />
+      <translation>将规划的用地代码（GB 50137-2011、TD/T 1024-2010、GB/T 21010 / 三调、用地用海 2020/2023、主体功能区、生态管控级别，或通过对照表 CSV 定义的地方分类体系）转换为统一的用地用海 2023 分类。
+
+输出保留全部输入字段，并追加 mp_src_standard、mp_src_code、mp_code、mp_name、mp_level、mp_construction（按来源标准自身规则判定的建设用地属性）、mp_sandalei（法定三大类）和 mp_status（exact / coarse / unmapped）。
+
+代码按文本处理：保留前导零，整数字段转为不带“.0”的文本，空白、全角字符和大小写统一规范；代码缺失时使用名称字段。
+
+自动识别将全部取值（及名称）与每一张分类表比对，报告所选标准及其置信度；当多个标准冲突时（三调与用地用海有大量相同代码）不作猜测——此时请自行选择标准。
+
+对照表 CSV（UTF-8）：source_standard、source_code、source_name、target_code、construction、sandalei、source。其中的行覆盖内置对照表。
+
+无效几何会被修复并计数，Z/M 值会被去除并计数。第二个输出列出所有未映射或有歧义的代码，以及对应的要素数和面积。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="152" />
