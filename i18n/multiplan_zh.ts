@@ -189,7 +189,7 @@
     <message>
       <location filename="../ui/dock.ui" />
       <source>Sliver</source>
-      <translation>碎片</translation>
+      <translation>碎屑图斑</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
@@ -199,7 +199,7 @@
     <message>
       <location filename="../ui/dock.ui" />
       <source>Street</source>
-      <translation>街道</translation>
+      <translation>街道/镇</translation>
     </message>
     <message>
       <location filename="../ui/dock.ui" />
@@ -263,12 +263,12 @@
       <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="729" />
+      <location filename="../algorithms/apply.py" line="829" />
       <source>'{role}' carries no land use and no plan here is {what}: set a class</source>
       <translation>“{role}”不含用地分类，且此处没有规划为{what}：请设定地类</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="734" />
+      <location filename="../algorithms/apply.py" line="834" />
       <source>'{role}' carries no land use: class of '{src}'</source>
       <translation>“{role}”不含用地分类：采用“{src}”的地类</translation>
     </message>
@@ -328,7 +328,7 @@
       <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="819" />
+      <location filename="../algorithms/apply.py" line="919" />
       <source>Applying the decisions</source>
       <translation>正在应用决定</translation>
     </message>
@@ -358,7 +358,7 @@
       <translation>正在生成图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="883" />
+      <location filename="../algorithms/apply.py" line="983" />
       <source>Assembling the blueprint</source>
       <translation>正在拼合蓝图</translation>
     </message>
@@ -545,7 +545,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>地类冲突</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="830" />
+      <location filename="../algorithms/apply.py" line="930" />
       <source>Classes and provenance</source>
       <translation>地类与来源</translation>
     </message>
@@ -560,7 +560,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理输入数据</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="810" />
+      <location filename="../algorithms/apply.py" line="910" />
       <source>Cleaning the plans</source>
       <translation>正在清理规划数据</translation>
     </message>
@@ -587,7 +587,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../ui/dock.py" line="153" />
       <source>Construction</source>
-      <translation>建设属性</translation>
+      <translation>建设用地属性</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="218" />
@@ -747,12 +747,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/report.py" line="119" />
       <source>Current land use (三调), for 新增建设用地 (harmonised, or give its code field)</source>
-      <translation>现状用地（三调），用于新增建设用地统计（已分类梳理，或指定其编码字段）</translation>
+      <translation>现状用地（三调），用于新增建设用地统计（已分类梳理，或指定其地类编码字段）</translation>
     </message>
     <message>
       <location filename="../processing_provider/report.py" line="127" />
       <source>Current land use: code field (DLBM) when the layer is not harmonised</source>
-      <translation>现状用地：编码字段（DLBM），图层未分类梳理时使用</translation>
+      <translation>现状用地：地类编码字段（DLBM），图层未分类梳理时使用</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="256" />
@@ -822,7 +822,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../ui/controller.py" line="187" />
       <source>Digitising error (sliver)</source>
-      <translation>数字化误差（碎片）</translation>
+      <translation>数字化误差（碎屑图斑）</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1426" />
@@ -895,7 +895,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>规划编制错误</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="814" />
+      <location filename="../algorithms/apply.py" line="914" />
       <source>Every land-use plan copy is empty</source>
       <translation>所有规划用地副本均为空</translation>
     </message>
@@ -947,7 +947,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="246" />
       <source>Field {f} from an earlier harmonisation is replaced.</source>
-      <translation>字段 {f} 来自之前的统一，已替换。</translation>
+      <translation>已替换此前分类梳理生成的字段 {f}。</translation>
     </message>
     <message>
       <location filename="../algorithms/vector_io.py" line="203" />
@@ -1058,17 +1058,17 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="59" />
       <source>Harmonise land-use codes (用地分类标准梳理)</source>
-      <translation>用地分类标准梳理（代码统一）</translation>
+      <translation>用地分类标准梳理</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="129" />
       <source>Harmonised plan</source>
-      <translation>统一分类后的规划</translation>
+      <translation>分类梳理后的规划</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="296" />
       <source>Harmonised {n} features with {std}. {counts}</source>
-      <translation>已按 {std} 统一 {n} 个要素。{counts}</translation>
+      <translation>已按 {std} 对 {n} 个要素完成分类梳理。{counts}</translation>
     </message>
     <message>
       <location filename="../ui/class_picker.py" line="39" />
@@ -1232,7 +1232,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="904" />
+      <location filename="../algorithms/apply.py" line="1003" />
       <source>Measuring</source>
       <translation>正在量算面积</translation>
     </message>
@@ -1462,7 +1462,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>重叠 {kind}</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="815" />
+      <location filename="../algorithms/apply.py" line="915" />
       <source>Overlaying the land-use plans</source>
       <translation>正在叠加各规划用地</translation>
     </message>
@@ -1527,7 +1527,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {pid}（{kind}）：无法判断涉及哪些控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1032" />
+      <location filename="../algorithms/apply.py" line="1131" />
       <source>Patch {pid}: technical error without a decided neighbour; its own plans decide</source>
       <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
     </message>
@@ -1692,7 +1692,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取输入…</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="800" />
+      <location filename="../algorithms/apply.py" line="900" />
       <source>Reading the plan copies</source>
       <translation>正在读取规划副本</translation>
     </message>
@@ -1844,12 +1844,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../ui/layers.py" line="111" />
       <source>Sliver (technical difference)</source>
-      <translation>碎片（技术差异）</translation>
+      <translation>碎屑图斑（技术差异）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1148" />
       <source>Sliver ({reason}): probably a digitising difference, not a planning one.</source>
-      <translation>碎片（{reason}）：可能是数字化误差，而非规划差异。</translation>
+      <translation>碎屑图斑（{reason}）：可能是数字化误差，而非规划差异。</translation>
     </message>
     <message>
       <location filename="../algorithms/slivers.py" line="55" />
@@ -1882,7 +1882,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>原分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="861" />
+      <location filename="../algorithms/apply.py" line="961" />
       <source>Splitting by street</source>
       <translation>按街道/镇拆分</translation>
     </message>
@@ -1914,7 +1914,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../ui/controller.py" line="101" />
       <source>Street</source>
-      <translation>街道</translation>
+      <translation>街道/镇</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1431" />
@@ -1927,7 +1927,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="869" />
+      <location filename="../algorithms/apply.py" line="969" />
       <source>Streets</source>
       <translation>街道/镇</translation>
     </message>
@@ -1939,7 +1939,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../ui/dock.py" line="193" />
       <source>Technical error (sliver): the blueprint takes the neighbouring agreed class</source>
-      <translation>技术误差（碎片）：蓝图采用相邻的一致地类</translation>
+      <translation>技术误差（碎屑图斑）：蓝图采用相邻的一致地类</translation>
     </message>
     <message>
       <location filename="../algorithms/crs.py" line="181" />
@@ -1967,7 +1967,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="798" />
+      <location filename="../algorithms/apply.py" line="898" />
       <source>The blueprint has no copy of plan(s): {roles}</source>
       <translation>蓝图中没有以下规划的副本：{roles}</translation>
     </message>
@@ -1987,7 +1987,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有图斑：未生成图集。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="791" />
+      <location filename="../algorithms/apply.py" line="891" />
       <source>The blueprint holds no land-use plan copies: run multiplan:detectdifferences with the urban-rural and land-use plans first</source>
       <translation>蓝图中没有规划用地副本：请先用城乡规划和土地利用总体规划运行 multiplan:detectdifferences</translation>
     </message>
@@ -2124,7 +2124,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="174" />
       <source>The plan layer is empty: nothing to harmonise.</source>
-      <translation>规划图层为空，无需统一。</translation>
+      <translation>规划图层为空：无需梳理。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1742" />
@@ -2241,7 +2241,7 @@ Crosswalk CSV (UTF-8): source_standard, source_code, source_name, target_code, c
 Invalid geometries are repaired and counted, Z/M values dropped and counted. The second output lists every unmapped or ambiguous code with its feature count and area.</source>
       <translation>将规划的用地代码（GB 50137-2011、TD/T 1024-2010、GB/T 21010 / 三调、用地用海 2020/2023、主体功能区、生态管控级别，或通过对照表 CSV 定义的地方分类体系）转换为统一的用地用海 2023 分类。
 
-输出保留全部输入字段，并追加 mp_src_standard、mp_src_code、mp_code、mp_name、mp_level、mp_construction（按来源标准自身规则判定的建设用地属性）、mp_sandalei（法定三大类）和 mp_status（exact / coarse / unmapped）。
+输出保留全部输入字段，并追加 mp_src_standard、mp_src_code、mp_code、mp_name、mp_level、mp_construction（按原分类标准自身规则判定的建设用地属性）、mp_sandalei（法定三大类）和 mp_status（exact / coarse / unmapped）。
 
 代码按文本处理：保留前导零，整数字段转为不带“.0”的文本，空白、全角字符和大小写统一规范；代码缺失时使用名称字段。
 
@@ -2354,7 +2354,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="161" />
       <source>Who</source>
-      <translation>审查人</translation>
+      <translation>记录人</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="804" />
@@ -2432,7 +2432,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入待写决定并显示他人的决定</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1157" />
+      <location filename="../algorithms/apply.py" line="1256" />
       <source>Writing into the blueprint</source>
       <translation>正在写入蓝图</translation>
     </message>
@@ -2527,7 +2527,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>a_role 必须是规划角色，不能是控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="741" />
+      <location filename="../algorithms/apply.py" line="841" />
       <source>action {action} does not set a land use</source>
       <translation>操作 {action} 不确定用地</translation>
     </message>
@@ -2564,7 +2564,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/controller.py" line="167" />
       <source>as given</source>
-      <translation>输入</translation>
+      <translation>原始输入</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="314" />
@@ -2597,7 +2597,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已变更，待重新确认</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="708" />
+      <location filename="../algorithms/apply.py" line="808" />
       <source>class {code} is not a 用地用海 class</source>
       <translation>{code} 不是用地用海分类中的地类</translation>
     </message>
@@ -2637,7 +2637,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>冲突（已解决）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="730" />
+      <location filename="../algorithms/apply.py" line="830" />
       <source>construction</source>
       <translation>建设用地</translation>
     </message>
@@ -2862,7 +2862,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>由图斑类型指明</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1043" />
+      <location filename="../algorithms/apply.py" line="1142" />
       <source>neighbouring class ({rule})</source>
       <translation>相邻地类（{rule}）</translation>
     </message>
@@ -2877,7 +2877,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>既无代码也无名称</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1038" />
+      <location filename="../algorithms/apply.py" line="1137" />
       <source>no decided neighbour: own plans' rule</source>
       <translation>无已决定的相邻图斑：按其自身规划的规则</translation>
     </message>
@@ -2892,7 +2892,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>无规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="730" />
+      <location filename="../algorithms/apply.py" line="830" />
       <source>non-construction</source>
       <translation>非建设用地</translation>
     </message>
@@ -2947,7 +2947,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已去除不超过微小碎屑面积阈值的碎块（公共边产生的浮点运算碎屑）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="719" />
+      <location filename="../algorithms/apply.py" line="819" />
       <source>plan '{role}' does not cover this ground</source>
       <translation>规划“{role}”未覆盖此处</translation>
     </message>
@@ -3242,7 +3242,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="909" />
+      <location filename="../algorithms/apply.py" line="1008" />
       <source>{n} blueprint features</source>
       <translation>蓝图要素 {n} 个</translation>
     </message>
@@ -3312,7 +3312,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个没有面几何的要素按 0 计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="900" />
+      <location filename="../algorithms/apply.py" line="999" />
       <source>{n} floating-point crumbs ({area:.2e} m² together) left out of the blueprint</source>
       <translation>{n} 个浮点运算碎屑（合计 {area:.2e} 平方米）未纳入蓝图</translation>
     </message>
@@ -3387,7 +3387,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个图斑（{cases}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="853" />
+      <location filename="../algorithms/apply.py" line="953" />
       <source>{n} patches that govern the land use are undecided ({area:.1f} m²), e.g. {ids}: decide them, or choose to mark undecided ground as pending</source>
       <translation>有 {n} 个决定用地的图斑尚未决定（{area:.1f} 平方米），如 {ids}：请作出决定，或选择将未决用地标记为待定</translation>
     </message>
@@ -3739,7 +3739,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     <message>
       <location filename="../ui/dock.py" line="95" />
       <source>多规合一 Review</source>
-      <translation>多规合一 审查</translation>
+      <translation>多规合一审查</translation>
     </message>
   </context>
 </TS>
