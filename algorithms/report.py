@@ -1632,15 +1632,35 @@ def _latest_line_statistics(store) -> list[dict]:
 # -------------------------------------------------------------------------------------------- plans
 
 
+def layer_columns(store, name: str) -> list[str]:
+    """The attribute columns of a blueprint layer (an empty read: no rows are fetched)."""
+    return list(store.read_layer(name, where="0", with_geometry=False).columns)
+
+
+def _read(store, name: str, wanted: Sequence[str]) -> FeatureTable:
+    """A layer with its geometry and only the wanted columns that it has."""
+    have = set(layer_columns(store, name))
+    return store.read_layer(name, columns=[c for c in wanted if c in have])
+
+
+BLUEPRINT_COLUMNS = (
+    "mp_code", "mp_name", "mp_construction", "plan_construction", "mp_sandalei", "status", "unit",
+)
+
+
 def land_use_plan_layers(store) -> list[str]:
     """``plan_<role>`` layers that carry land use (harmonised, not zone plans)."""
     out = []
     for name, kind in sorted(store.layers().items()):
         if not name.startswith("plan_") or kind != "features":
             continue
-        t = store.read_layer(name, columns=None, with_geometry=False)
-        if _col(t, "mp_code") is None:
+        names = layer_columns(store, name)
+        if "mp_code" not in names:
             continue
+        if "mp_src_standard" not in names:
+            out.append(name)
+            continue
+        t = store.read_layer(name, columns=["mp_src_standard"], with_geometry=False)
         std = _text(_col(t, "mp_src_standard"), len(t))
         zone = np.array([s in ZONE_STANDARDS for s in std.tolist()], dtype=bool)
         if len(t) and zone.mean() > 0.5:
@@ -1761,7 +1781,7 @@ def build_report(
         blueprint = None
         bp_ua = None
         if "blueprint" in layers:
-            blueprint = store.read_layer("blueprint")
+            blueprint = _read(store, "blueprint", BLUEPRINT_COLUMNS)
             if not len(blueprint):
                 messages.append(tr("The blueprint layer is empty: run multiplan:applydecisions."))
         else:
@@ -1782,7 +1802,7 @@ def build_report(
         # balance tables: each plan copy, the current land use, the blueprint
         balances: list[str] = []
         for name in land_use_plan_layers(store):
-            t = store.read_layer(name, columns=None)
+            t = _read(store, name, ("mp_code",))
             ua = union_areas(t.geoms, t.fids, name, info.crs_wkt, runner)
             role = name[5:]
             zh, en = role_title(role)
