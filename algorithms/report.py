@@ -462,7 +462,7 @@ def ledger(patches: FeatureTable, plans: dict | None, *, titles: dict | None = N
         }
     )
     notes = [
-        tr("{n} patches, {a:.1f} m² (planar; patches of different kinds may overlap).").format(
+        tr("{n} patches, {a:,.1f} m² (planar; patches of different kinds may overlap).").format(
             n=n, a=float(np.nansum(area))
         )
     ]
@@ -779,7 +779,7 @@ def balance_table(
     if ua.overlap_pairs:
         out_notes.append(
             tr(
-                "{n} overlapping feature pairs, {a:.1f} m² of ground counted once (for the feature with the "
+                "{n} overlapping feature pairs, {a:,.1f} m² of ground counted once (for the feature with the "
                 "lowest id)."
             ).format(n=ua.overlap_pairs, a=ua.overlap_area)
         )
@@ -789,7 +789,7 @@ def balance_table(
         out_notes.append(tr("{n} invalid geometries were repaired before measuring.").format(n=ua.repaired))
     if population:
         out_notes.append(
-            tr("Per capita: construction land {a:.1f} m² per person (population {p:,.0f}).").format(
+            tr("Per capita: construction land {a:,.1f} m² per person (population {p:,.0f}).").format(
                 a=sub[1][0] / population, p=population
             )
         )
@@ -916,7 +916,7 @@ def quota_check(
     unknown_m2 = float(per_unk.sum())
     if quota_m2 is None:
         remaining = usage = exceeded = None
-        msg = tr("No quota given: {a:.1f} m² ({ha:.2f} ha) of construction land counted by {flag}.").format(
+        msg = tr("No quota given: {a:,.1f} m² ({ha:,.2f} ha) of construction land counted by {flag}.").format(
             a=counted, ha=counted / 1e4, flag=flag_text(flag)
         )
     elif quota_m2 < 0:
@@ -927,20 +927,24 @@ def quota_check(
         exceeded = counted > quota_m2
         if quota_m2 == 0:
             msg = tr(
-                "The quota is zero: every m² of construction land exceeds it — {a:.1f} m² counted by {flag}."
+                "The quota is zero: every m² of construction land exceeds it — {a:,.1f} m² counted by {flag}."
             ).format(a=counted, flag=flag_text(flag))
         elif exceeded:
             msg = tr(
-                "Construction land {a:.1f} m² ({ha:.2f} ha) exceeds the quota of {q:.1f} m² by {d:.1f} m² "
+                "Construction land {a:,.1f} m² ({ha:,.2f} ha) exceeds "
+                "the quota of {q:,.1f} m² by {d:,.1f} m² "
                 "({u:.1%}); counted by {flag}."
             ).format(a=counted, ha=counted / 1e4, q=quota_m2, d=-remaining, u=usage, flag=flag_text(flag))
         else:
             msg = tr(
-                "Construction land {a:.1f} m² ({ha:.2f} ha) is within the quota of {q:.1f} m²: {r:.1f} m² "
+                "Construction land {a:,.1f} m² ({ha:,.2f} ha) is within "
+                "the quota of {q:,.1f} m²: {r:,.1f} m² "
                 "remain ({u:.1%} used); counted by {flag}."
             ).format(a=counted, ha=counted / 1e4, q=quota_m2, r=remaining, u=usage, flag=flag_text(flag))
     if pending_m2:
-        msg += " " + tr("{p:.1f} m² of the blueprint are still pending and not counted.").format(p=pending_m2)
+        msg += " " + tr("{p:,.1f} m² of the blueprint are still pending and not counted.").format(
+            p=pending_m2
+        )
     qc = QuotaCheck(flag, quota_m2, counted, pending_m2, unknown_m2, remaining, usage, exceeded, msg)
     data: dict[str, list] = {
         c: []
@@ -1179,12 +1183,12 @@ def new_construction(
         tr(
             "Blueprint construction land (final ground, by {flag}) on ground the current land-use layer "
             "shows "
-            "as non-construction (its legal 三大类): {a:.1f} m² ({ha:.2f} ha)."
+            "as non-construction (its legal 三大类): {a:,.1f} m² ({ha:,.2f} ha)."
         ).format(flag=flag_text(flag), a=total, ha=total / 1e4)
     ]
     if cov.report.n_overlaps:
         notes.append(
-            tr("The current land-use layer has {n} overlapping pairs ({a:.1f} m²): counted once.").format(
+            tr("The current land-use layer has {n} overlapping pairs ({a:,.1f} m²): counted once.").format(
                 n=cov.report.n_overlaps, a=cov.report.overlap_removed_area
             )
         )
@@ -1644,7 +1648,13 @@ def _read(store, name: str, wanted: Sequence[str]) -> FeatureTable:
 
 
 BLUEPRINT_COLUMNS = (
-    "mp_code", "mp_name", "mp_construction", "plan_construction", "mp_sandalei", "status", "unit",
+    "mp_code",
+    "mp_name",
+    "mp_construction",
+    "plan_construction",
+    "mp_sandalei",
+    "status",
+    "unit",
 )
 
 
@@ -1703,6 +1713,49 @@ def select_atlas_patches(
 # ------------------------------------------------------------------------------------ the whole report
 
 
+def split_by_streets(
+    layer: FeatureTable, streets: FeatureTable, street_field: str | None, runner: ov.Runner | None = None
+) -> FeatureTable:
+    """The layer's features cut by the streets, each piece carrying its street in ``unit``.
+
+    For a blueprint written without streets: per-street figures need exact pieces, not a feature's
+    majority street.  Ground outside every street gets no unit.  Pieces keep their feature's fid, so
+    the union rule (lowest id keeps an overlap) is unchanged.
+    """
+    if street_field and _col(streets, street_field) is None:
+        raise ReportError(tr("The streets layer has no field {f}.").format(f=street_field))
+    names = (
+        _text(_col(streets, street_field), len(streets))
+        if street_field
+        else np.array([str(f) for f in streets.fids], dtype=object)
+    )
+    own = runner is None
+    runner = runner or ov.Runner()
+    try:
+        region = ov.TiledRegion(np.asarray(streets.geoms, dtype=object), runner)
+        geoms = np.asarray(layer.geoms, dtype=object)
+        ok = ~shapely.is_missing(geoms)
+        idx = np.flatnonzero(ok)
+        pieces = ov.split_by_units(geoms[idx], region, runner)  # ground outside every street: owner −1
+    finally:
+        if own:
+            runner.close()
+    src = idx[pieces.src].astype(np.intp)
+    g = np.asarray(pieces.geoms, dtype=object)
+    unit = (
+        np.where(pieces.owner >= 0, names[np.maximum(pieces.owner, 0)], None).astype(object)
+        if len(names)
+        else np.full(len(g), None, dtype=object)
+    )
+    keep = shapely.area(g) > 0
+    src, g, unit = src[keep], g[keep], unit[keep]
+    out = layer.take(src)
+    out.geoms = g
+    out.columns["unit"] = unit
+    out.field_types["unit"] = "text"
+    return out
+
+
 def _street_areas(blueprint: FeatureTable | None, ua: UnionAreas | None) -> dict[str, float]:
     if blueprint is None or ua is None or not len(blueprint):
         return {}
@@ -1723,6 +1776,8 @@ def build_report(
     quota_m2: float | None = None,
     flag: str = "plan_construction",
     include_closed: bool = False,
+    streets: FeatureTable | None = None,
+    street_field: str | None = None,
     progress: Callable[[float, str], None] | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> Report:
@@ -1793,6 +1848,21 @@ def build_report(
                 )
             )
         if blueprint is not None and len(blueprint):
+            if streets is not None and not any(
+                u is not None for u in _text(_col(blueprint, "unit"), len(blueprint))
+            ):
+                blueprint = split_by_streets(
+                    blueprint,
+                    to_working(streets, info.crs_wkt, tr("The streets layer"), messages),
+                    street_field,
+                    runner,
+                )
+                messages.append(
+                    tr(
+                        "The blueprint layer has no street: its features were "
+                        "split by the streets layer given."
+                    )
+                )
             bp_ua = union_areas(blueprint.geoms, blueprint.fids, "blueprint", info.crs_wkt, runner)
         lap("blueprint", 0.3, tr("Blueprint"))
         out["kind_street"] = kind_street_statistics(

@@ -225,7 +225,7 @@ def structure_bars(
     y = top + len(plans) * (bar_h + 14) + 6
     x = 0.0
     for code, (name, colour) in legend_codes.items():
-        label = f"{code} {name}" if code not in ("pending", "other") else name
+        label = f"{code} {name}" if code not in ("pending", "unmapped") else name
         wl = 22 + 12.5 * len(label)
         if x + wl > width:
             x = 0.0
@@ -239,9 +239,16 @@ def structure_bars(
     return _svg(width, int(y + 24), "".join(body), title)
 
 
+GROUP_COLOURS = ("#c9b8a3", "#b8a18a", "#d9cbb6", "#a89a8a", "#cdbfa0", "#b5ad9b", "#e0d2c0", "#9f9080")
+
+
 def _class_colour(code: str) -> str:
     if code == "pending":
         return PENDING_COLOUR
+    if code == "unmapped":
+        return "#4d4d4d"
+    if code.startswith("G") and code[1:].isdigit():  # a group: earth tones, stable per code
+        return GROUP_COLOURS[int(code[1:]) % len(GROUP_COLOURS)]
     return CLASS_COLOURS.get(code, OTHER_COLOUR)
 
 
@@ -318,20 +325,40 @@ def quota_gauge(counted: float, pending: float, quota: float | None, title: str,
 # ---------------------------------------------------------------------------------------------- tables
 
 
-def table_html(t: ReportTable, *, max_rows: int | None = None, note: str | None = None) -> str:
+def table_html(
+    t: ReportTable, *, max_rows: int | None = None, note: str | None = None, skip_empty_classes: bool = False
+) -> str:
+    """A report table as HTML; a ``name_en`` column is shown under ``name``; with ``skip_empty_classes``
+    (balance tables) classes without area are left out, as a slide would."""
     rows = list(t.rows())
+    names = [c.name for c in t.columns]
+    rt_idx = names.index("row_type") if "row_type" in names else None
+    dropped = 0
+    if skip_empty_classes and rt_idx is not None and "area" in names:
+        a_idx = names.index("area")
+        kept = [r for r in rows if not (r[rt_idx] == "class" and not r[a_idx])]
+        dropped = len(rows) - len(kept)
+        rows = kept
     shown = rows if max_rows is None else rows[:max_rows]
-    head = "".join(f"<th>{esc(c.zh)}<br><span class=en>{esc(c.en)}</span></th>" for c in t.columns)
+    en_idx = names.index("name_en") if ("name_en" in names and "name" in names) else None
+    cols = [(i, c) for i, c in enumerate(t.columns) if i != en_idx]
+    head = "".join(f"<th>{esc(c.zh)}<br><span class=en>{esc(c.en)}</span></th>" for _i, c in cols)
     body = []
-    rt_idx = next((i for i, c in enumerate(t.columns) if c.name == "row_type"), None)
     for r in shown:
         cls = f' class="rt-{esc(r[rt_idx])}"' if rt_idx is not None and r[rt_idx] else ""
-        cells = "".join(
-            f'<td class="{_cell_class(c.kind)}">{esc(fmt_cell(v, c.kind, c.name))}</td>'
-            for v, c in zip(r, t.columns)
-        )
-        body.append(f"<tr{cls}>{cells}</tr>")
+        cells = []
+        for i, c in cols:
+            text = esc(fmt_cell(r[i], c.kind, c.name))
+            if en_idx is not None and c.name == "name" and r[en_idx]:
+                text += f" <span class=en>{esc(r[en_idx])}</span>"
+            cells.append(f'<td class="{_cell_class(c.kind)}">{text}</td>')
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     notes = list(t.notes)
+    if dropped:
+        notes.append(
+            f"无面积的 {dropped} 个地类未列出(见 XLSX) — {dropped} classes "
+            f"without area left out (see the XLSX)."
+        )
     if max_rows is not None and len(rows) > max_rows:
         notes.append(
             note or f"显示前 {max_rows} 行,共 {len(rows)} 行 — showing {max_rows} of {len(rows)} rows."
@@ -341,7 +368,7 @@ def table_html(t: ReportTable, *, max_rows: int | None = None, note: str | None 
     note_html = "".join(f"<li>{esc(n)}</li>" for n in notes)
     return (
         f'<div class="tablewrap"><table><thead><tr>{head}</tr></thead>'
-        f'<tbody>{"".join(body)}</tbody></table></div>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
         + (f'<ul class="notes">{note_html}</ul>' if note_html else "")
     )
 
@@ -510,10 +537,8 @@ def render_html(report: Report) -> str:
             bt = t[k]
             segs = [
                 (
-                    r["code"]
-                    if r["row_type"] == "class"
-                    else ("pending" if r["row_type"] == "pending" else "other"),
-                    r["name"] if r["row_type"] in ("class", "pending") else "组/未归类 groups, unmapped",
+                    r["code"] if r["row_type"] in ("class", "group") else r["row_type"],
+                    r["name"] if r["row_type"] != "unmapped" else "未归类 unmapped",
                     r["area"],
                 )
                 for r in bt.where()
@@ -526,7 +551,8 @@ def render_html(report: Report) -> str:
         content = '<div class="chart">' + structure_bars(plans, "用地结构对比 Land-use structure") + "</div>"
         for k in balances:
             content += (
-                f"<h3>{esc(t[k].title_zh)} <span class=en>{esc(t[k].title_en)}</span></h3>" + table_html(t[k])
+                f"<h3>{esc(t[k].title_zh)} <span class=en>{esc(t[k].title_en)}</span></h3>"
+                + table_html(t[k], skip_empty_classes=True)
             )
         add("balance", "用地平衡表", "Land-use balance tables", content)
 
@@ -616,7 +642,7 @@ def render_html(report: Report) -> str:
     params = report.parameters
     head = (
         f"<header><h1>{esc(title)} <span class=en>Multi-Plan Integration report</span></h1>"
-        f"<p>{esc(p.get('district') or '')} · {esc(p.get('crs') or '')} · "
+        f"<p>{''.join(esc(x) + ' · ' for x in (p.get('district'), p.get('crs')) if x)}"
         f"生成 generated {esc(report.generated_utc)} UTC"
         f" · 建设用地计数依据 flag counted: {esc(params.get('flag_text'))}</p></header>"
     )

@@ -42,6 +42,7 @@ from qgis.core import (
     QgsRelation,
     QgsRendererCategory,
     QgsRuleBasedRenderer,
+    QgsScaleBarSettings,
     QgsTextFormat,
     QgsUnitTypes,
     QgsVectorLayer,
@@ -188,7 +189,16 @@ def _blueprint_renderer(lyr: QgsVectorLayer):
     cats = [
         QgsRendererCategory(code, _fill(col, "#ffffff", 0.02), code) for code, col in CLASS_COLOURS.items()
     ]
-    cats.append(QgsRendererCategory("pending", _fill("#bdbdbd", "#7d7d7d", 0.02), "pending"))
+    pending = QgsFillSymbol.createSimple(
+        {
+            "color": "#6e6e6e",
+            "style": "b_diagonal",
+            "outline_color": "#6e6e6e",
+            "outline_width": "0.05",
+            "outline_width_unit": "MM",
+        }
+    )
+    cats.append(QgsRendererCategory("pending", pending, "pending"))
     cats.append(QgsRendererCategory("", _fill("#e0d6c8", "#ffffff", 0.02), "other"))
     return QgsCategorizedSymbolRenderer(expr, cats)
 
@@ -433,6 +443,12 @@ def build_layout(
     bar.setStyle("Single Box")
     bar.setLinkedMap(mp)
     bar.applyDefaultSize()
+    # two segments whose length fits 25–50 mm whatever the scale (the atlas zooms per patch)
+    bar.setNumberOfSegments(2)
+    bar.setNumberOfSegmentsLeft(0)
+    bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFitWidth)
+    bar.setMinimumBarWidth(25)
+    bar.setMaximumBarWidth(50)
     bar.setTextFormat(QgsTextFormat.fromQFont(font(7)))
     layout.addLayoutItem(bar)
     bar.attemptMove(QgsLayoutPoint(12, 178, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
@@ -529,8 +545,8 @@ def build_layout(
     _label(
         layout,
         "红框 本图斑 this patch · 虚线 其他差异图斑 other patches · 绿/黄/紫线 生态保护红线/永久基本农田/"
-        "城镇开发边界 red line / farmland / boundary · 底色 一张蓝图用地(一级类),灰 = 待定 "
-        "blueprint land use by level-1 class, grey = pending",
+        "城镇开发边界 red line / farmland / boundary · 底色 一张蓝图用地(一级类),斜线 = 待定 "
+        "blueprint land use by level-1 class, hatched = pending",
         10,
         190,
         172,

@@ -52,6 +52,8 @@ class ReportAlgorithm(MultiplanAlgorithm):
     BLUEPRINT = "BLUEPRINT"
     CURRENT = "CURRENT_LANDUSE"
     CURRENT_CODE = "CURRENT_CODE_FIELD"
+    STREETS = "STREETS"
+    STREET_FIELD = "STREET_FIELD"
     QUOTA = "QUOTA"
     FLAG = "QUOTA_FLAG"
     POPULATION = "POPULATION"
@@ -130,6 +132,23 @@ class ReportAlgorithm(MultiplanAlgorithm):
                 optional=True,
             )
         )
+        streets = QgsProcessingParameterFeatureSource(
+            self.STREETS,
+            tr("Streets (街道/镇), used only when the blueprint layer has no street"),
+            [compat.SOURCE_POLYGON],
+            optional=True,
+        )
+        streets.setFlags(streets.flags() | compat.FLAG_ADVANCED)
+        self.addParameter(streets)
+        street_field = QgsProcessingParameterField(
+            self.STREET_FIELD,
+            tr("Street name field"),
+            parentLayerParameterName=self.STREETS,
+            type=compat.FIELD_ANY,
+            optional=True,
+        )
+        street_field.setFlags(street_field.flags() | compat.FLAG_ADVANCED)
+        self.addParameter(street_field)
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.QUOTA,
@@ -231,6 +250,9 @@ class ReportAlgorithm(MultiplanAlgorithm):
         if parameters.get(self.CURRENT):
             steps.setProgressText(tr("Reading the current land use…"))
             current = source_to_table(self, parameters, self.CURRENT, context, steps)
+        streets = None
+        if parameters.get(self.STREETS):
+            streets = source_to_table(self, parameters, self.STREETS, context, steps)
         quota_ha = self._optional_number(parameters, self.QUOTA, context)
         population = self._optional_number(parameters, self.POPULATION, context)
         flag = FLAG_CHOICES[self.parameterAsEnum(parameters, self.FLAG, context)][0]
@@ -254,6 +276,8 @@ class ReportAlgorithm(MultiplanAlgorithm):
                     quota_m2=None if quota_ha is None else quota_ha * 10000.0,
                     flag=flag,
                     include_closed=self.parameterAsBoolean(parameters, self.INCLUDE_CLOSED, context),
+                    streets=streets,
+                    street_field=self.parameterAsString(parameters, self.STREET_FIELD, context) or None,
                     progress=progress,
                     is_cancelled=feedback.isCanceled,
                 )

@@ -324,3 +324,30 @@ def test_html_is_self_contained_with_charts(hand, tmp_path):
     assert page.count("<svg") >= 4 and "<script" not in page
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
     assert "用地平衡表" in page and "Land-use balance" in page and "plan_construction" in page
+
+
+def test_blueprint_without_streets_is_split_by_a_streets_layer(tmp_path):
+    store = report_blueprint(tmp_path / "b.gpkg")
+    # the same blueprint, its units erased; streets: west (x < 120) and east, cutting B, D and E
+    bp = store.read_layer("blueprint")
+    bp.columns["unit"] = obj([None] * len(bp))
+    run = store.begin_run("apply")
+    with store.run_writer(run) as w:
+        w.write_blueprint(bp)
+        w.finish()
+    streets = FeatureTable(
+        obj([report_box(-10, -10, 120, 300), report_box(120, -10, 240, 300)]),
+        np.arange(2),
+        {"JDMC": obj(["西街道", "东街道"])},
+        crs_wkt=store.crs_wkt,
+    )
+    r = build_report(store, streets=streets, street_field="JDMC")
+    q = {x["unit"]: x for x in r.table("quota").where()}
+    assert q["西街道"]["ground"] == pytest.approx(120 * 200)  # A, C, 20 m of B and D
+    assert q["东街道"]["ground"] == pytest.approx(100 * 200)  # 80 m of B and D, E from 200 to 240
+    assert q["(无街道)"]["ground"] == pytest.approx(10 * 100)  # E beyond x = 240: outside every street
+    assert q[DISTRICT]["ground"] == pytest.approx(45000)
+    assert balance_sum(r.table("balance_blueprint")) == pytest.approx(45000)
+    assert q["西街道"]["construction"] == pytest.approx(10000)
+    assert any("split by the streets" in m for m in r.messages)
+    store.close()
