@@ -22,7 +22,6 @@ import time
 from dataclasses import dataclass
 
 from qgis.core import (
-    Qgis,
     QgsCategorizedSymbolRenderer,
     QgsFeatureRequest,
     QgsFillSymbol,
@@ -31,7 +30,6 @@ from qgis.core import (
     QgsLayoutItemAttributeTable,
     QgsLayoutItemLabel,
     QgsLayoutItemMap,
-    QgsLayoutItemPage,
     QgsLayoutItemPicture,
     QgsLayoutItemScaleBar,
     QgsLayoutPoint,
@@ -42,14 +40,13 @@ from qgis.core import (
     QgsRelation,
     QgsRendererCategory,
     QgsRuleBasedRenderer,
-    QgsScaleBarSettings,
     QgsTextFormat,
-    QgsUnitTypes,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtCore import QRectF, Qt
 from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
 
+from .. import compat
 from ..algorithms.i18n import tr
 
 # WenQuanYi Micro Hei first: Qt embeds it with a complete ToUnicode map, so the PDF stays searchable (patch
@@ -119,6 +116,29 @@ ROLE_LABELS = {
     "dev_boundary": "城镇开发边界",
 }
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
+
+# Enums that moved into Qgis.* (QGIS 3.3x; the old names go in QGIS 4): resolved by compat, new name first.
+MM = compat._resolve("Qgis.LayoutUnit.Millimeters", "QgsUnitTypes.LayoutUnit.LayoutMillimeters")
+LANDSCAPE = compat._resolve("QgsLayoutItemPage.Orientation.Landscape", "QgsLayoutItemPage.Landscape")
+ATLAS_AUTO_SCALE = compat._resolve(
+    "Qgis.MapItemAtlasScalingMode.Auto", "QgsLayoutItemMap.AtlasScalingMode.Auto"
+)
+RELATION_CHILDREN = compat._resolve(
+    "Qgis.AttributeTableSource.RelationChildren", "QgsLayoutItemAttributeTable.ContentSource.RelationChildren"
+)
+EMPTY_SHOW_MESSAGE = compat._resolve(
+    "Qgis.LayoutTableEmptyBehavior.ShowMessage", "QgsLayoutTable.EmptyTableMode.ShowMessage"
+)
+WRAP_TRUNCATE = compat._resolve(
+    "Qgis.LayoutTableWrapBehavior.TruncateText", "QgsLayoutTable.WrapBehavior.TruncateText"
+)
+SEGMENTS_FIT_WIDTH = compat._resolve(
+    "Qgis.ScaleBarSegmentSizeMode.FitWidth", "QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFitWidth"
+)
+TEXT_AS_TEXT = compat._resolve(
+    "Qgis.TextRenderFormat.AlwaysText", "QgsRenderContext.TextRenderFormat.TextFormatAlwaysText"
+)
+LABEL_HTML = compat._resolve("Qgis.LayoutLabelMode.RenderHtml", "QgsLayoutItemLabel.Mode.ModeHtml")
 
 
 @dataclass
@@ -242,10 +262,10 @@ def _label(layout, text: str, x, y, w, h, font: QFont, *, colour="#222222", html
     item.setFont(font)
     item.setFontColor(QColor(colour))
     if html:
-        item.setMode(QgsLayoutItemLabel.Mode.ModeHtml)
+        item.setMode(LABEL_HTML)
     layout.addLayoutItem(item)
-    item.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-    item.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    item.attemptMove(QgsLayoutPoint(x, y, MM))
+    item.attemptResize(QgsLayoutSize(w, h, MM))
     return item
 
 
@@ -300,7 +320,7 @@ def _table(
     if relation is not None:
         # the children of the atlas feature: QGIS asks for "patch_id" = '…', which the GeoPackage answers
         # from its index (a filter on attribute(@atlas_feature, …) would scan the whole table per page)
-        table.setSource(QgsLayoutItemAttributeTable.ContentSource.RelationChildren)
+        table.setSource(RELATION_CHILDREN)
         table.setRelationId(relation.id())
     else:
         table.setFilterFeatures(True)
@@ -321,12 +341,12 @@ def _table(
         table.setSortColumns([key])
     table.setContentTextFormat(QgsTextFormat.fromQFont(font))
     table.setHeaderTextFormat(QgsTextFormat.fromQFont(header))
-    table.setEmptyTableBehavior(QgsLayoutItemAttributeTable.EmptyTableMode.ShowMessage)
+    table.setEmptyTableBehavior(EMPTY_SHOW_MESSAGE)
     table.setEmptyTableMessage("无 none")
-    table.setWrapBehavior(QgsLayoutItemAttributeTable.WrapBehavior.TruncateText)
+    table.setWrapBehavior(WRAP_TRUNCATE)
     frame = QgsLayoutFrame(layout, table)
-    frame.attemptMove(QgsLayoutPoint(x, y, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-    frame.attemptResize(QgsLayoutSize(w, h, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    frame.attemptMove(QgsLayoutPoint(x, y, MM))
+    frame.attemptResize(QgsLayoutSize(w, h, MM))
     table.addFrame(frame)
     return table
 
@@ -390,7 +410,7 @@ def build_layout(
     layout = QgsPrintLayout(project)
     layout.initializeDefaults()
     page = layout.pageCollection().page(0)
-    page.setPageSize("A4", QgsLayoutItemPage.Orientation.Landscape)
+    page.setPageSize("A4", LANDSCAPE)
     family = font_family or cjk_font() or QFont().family()
 
     def font(size: float, bold: bool = False) -> QFont:
@@ -434,10 +454,10 @@ def build_layout(
     if start is not None:
         mp.setExtent(start)  # a map without an extent cannot be resized (NaN scale); the atlas moves it
     layout.addLayoutItem(mp)
-    mp.attemptMove(QgsLayoutPoint(10, 26, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-    mp.attemptResize(QgsLayoutSize(170, 150, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    mp.attemptMove(QgsLayoutPoint(10, 26, MM))
+    mp.attemptResize(QgsLayoutSize(170, 150, MM))
     mp.setAtlasDriven(True)
-    mp.setAtlasScalingMode(QgsLayoutItemMap.AtlasScalingMode.Auto)
+    mp.setAtlasScalingMode(ATLAS_AUTO_SCALE)
     mp.setAtlasMargin(0.6)
     bar = QgsLayoutItemScaleBar(layout)
     bar.setStyle("Single Box")
@@ -446,17 +466,17 @@ def build_layout(
     # two segments whose length fits 25–50 mm whatever the scale (the atlas zooms per patch)
     bar.setNumberOfSegments(2)
     bar.setNumberOfSegmentsLeft(0)
-    bar.setSegmentSizeMode(QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFitWidth)
+    bar.setSegmentSizeMode(SEGMENTS_FIT_WIDTH)
     bar.setMinimumBarWidth(25)
     bar.setMaximumBarWidth(50)
     bar.setTextFormat(QgsTextFormat.fromQFont(font(7)))
     layout.addLayoutItem(bar)
-    bar.attemptMove(QgsLayoutPoint(12, 178, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    bar.attemptMove(QgsLayoutPoint(12, 178, MM))
     north = QgsLayoutItemPicture(layout)
     north.setPicturePath(":/images/north_arrows/layout_default_north_arrow.svg")
     layout.addLayoutItem(north)
-    north.attemptMove(QgsLayoutPoint(168, 28, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
-    north.attemptResize(QgsLayoutSize(10, 12, QgsUnitTypes.LayoutUnit.LayoutMillimeters))
+    north.attemptMove(QgsLayoutPoint(168, 28, MM))
+    north.attemptResize(QgsLayoutSize(10, 12, MM))
     # facts
     facts = (
         "街道 Street: [% coalesce(\"unit\", '-') %]\n"
@@ -601,7 +621,7 @@ def export_atlas(
     settings.dpi = dpi
     settings.rasterizeWholeImage = False
     settings.forceVectorOutput = True
-    settings.textRenderFormat = Qgis.TextRenderFormat.AlwaysText
+    settings.textRenderFormat = TEXT_AS_TEXT
     settings.exportMetadata = True
     if os.path.exists(pdf_path):
         os.remove(pdf_path)

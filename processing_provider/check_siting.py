@@ -39,6 +39,7 @@ LINE_PARAMS = (
     ("BOUNDARY", "dev_boundary", "Urban development boundary (empty: the blueprint's)"),
 )
 _QTYPE = {"text": "String", "int": "LongLong", "real": "Double", "bool": "Int"}
+POINT_GEOMETRY = compat._resolve("Qgis.GeometryType.Point", "QgsWkbTypes.GeometryType.PointGeometry")
 
 
 class CheckSitingAlgorithm(MultiplanAlgorithm):
@@ -175,10 +176,7 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
         source = self.parameterAsSource(parameters, self.PROJECTS, context)
-        if (
-            source is not None
-            and QgsWkbTypes.geometryType(source.wkbType()) == QgsWkbTypes.GeometryType.PointGeometry
-        ):
+        if source is not None and QgsWkbTypes.geometryType(source.wkbType()) == POINT_GEOMETRY:
             if not self.parameterAsString(parameters, self.AREA_FIELD, context):
                 return False, tr(
                     "Point projects need an area field (m²): each point is drawn as a disc of that area."

@@ -36,13 +36,10 @@ FLAG_CHOICES = (
 
 
 def no_threading_flag():
-    """``FlagNoThreading`` (QGIS 3.x) / ``Qgis.ProcessingAlgorithmFlag.NoThreading`` (3.36+, 4.x)."""
-    from qgis.core import Qgis, QgsProcessingAlgorithm
-
-    flags = getattr(Qgis, "ProcessingAlgorithmFlag", None)
-    if flags is not None and hasattr(flags, "NoThreading"):
-        return flags.NoThreading
-    return QgsProcessingAlgorithm.FlagNoThreading
+    """``Qgis.ProcessingAlgorithmFlag.NoThreading`` (3.36+, 4.x) / ``FlagNoThreading`` (3.x), via compat."""
+    return compat._resolve(
+        "Qgis.ProcessingAlgorithmFlag.NoThreading", "QgsProcessingAlgorithm.Flag.FlagNoThreading"
+    )
 
 
 class ReportAlgorithm(MultiplanAlgorithm):
