@@ -11,6 +11,7 @@ from .base import ICON_PATH
 
 def algorithm_classes() -> list[type]:
     """Every algorithm class, imported lazily so a missing engine library cannot break QGIS start-up."""
+    from .apply_decisions import ApplyDecisionsAlgorithm
     from .check_siting import CheckSitingAlgorithm
     from .detect_differences import DetectDifferencesAlgorithm
     from .harmonise_codes import HarmoniseCodesAlgorithm
@@ -21,6 +22,7 @@ def algorithm_classes() -> list[type]:
         HarmoniseCodesAlgorithm,
         ReconcileControlLinesAlgorithm,
         DetectDifferencesAlgorithm,
+        ApplyDecisionsAlgorithm,
         ReportAlgorithm,
         CheckSitingAlgorithm,
     ]
