@@ -48,8 +48,14 @@ _KEEP: list = []
 
 @pytest.fixture()
 def mp_processing(qgis_app, qgis_processing):
-    """Processing with the multiplan provider registered; yields the ``processing`` module."""
-    from qgis.core import QgsApplication
+    """Processing with the multiplan provider registered, in an empty project; yields ``processing``.
+
+    The project is cleared because algorithms take the project's CRS as a working-CRS fallback:
+    a CRS left behind by an earlier test must not change this test's result.
+    """
+    from qgis.core import QgsApplication, QgsProject
+
+    QgsProject.instance().clear()
 
     from multiplan.processing_provider.provider import MultiPlanProvider
 

@@ -67,15 +67,18 @@ def gen(tmp_path_factory):
 
 def read(info: dict, fields: list[str], encoding: str | None = None):
     """fids, shapely geometries (in the file's CRS) and columns, feature by feature through OGR."""
+    from multiplan.algorithms.vector_io import gdal_decides_shapefile_encoding
+
     opts = [f"ENCODING={encoding}"] if encoding else []
-    ds = gdal.OpenEx(info["path"], gdal.OF_VECTOR, open_options=opts)
-    lyr = ds.GetLayer(0)
     fids, geoms, cols = [], [], {f: [] for f in fields}
-    for f in lyr:
-        fids.append(f.GetFID())
-        geoms.append(shapely.from_wkb(bytes(f.GetGeometryRef().ExportToIsoWkb())))
-        for name in fields:
-            cols[name].append(f.GetField(name) if f.IsFieldSetAndNotNull(name) else None)
+    with gdal_decides_shapefile_encoding():  # QGIS (loaded by other tests) sets SHAPE_ENCODING=""
+        ds = gdal.OpenEx(info["path"], gdal.OF_VECTOR, open_options=opts)
+        lyr = ds.GetLayer(0)
+        for f in lyr:
+            fids.append(f.GetFID())
+            geoms.append(shapely.from_wkb(bytes(f.GetGeometryRef().ExportToIsoWkb())))
+            for name in fields:
+                cols[name].append(f.GetField(name) if f.IsFieldSetAndNotNull(name) else None)
     return (
         np.array(fids),
         np.array(geoms, dtype=object),
