@@ -53,7 +53,7 @@ def exec_dialog(dialog) -> int:
     return dialog.exec()
 
 
-def _resolve(new: str, old: str):
+def resolve_enum(new: str, old: str):
     """An enum member by its QGIS >= 3.36 / 4.x path, or by its QGIS 3.22 path."""
     import qgis.core as core
 
@@ -69,17 +69,17 @@ def _resolve(new: str, old: str):
 
 
 # Processing enums that moved into Qgis.* in QGIS 3.36 (the old names go away in QGIS 4).
-SOURCE_POLYGON = _resolve("Qgis.ProcessingSourceType.VectorPolygon", "QgsProcessing.SourceType.TypeVectorPolygon")
-SOURCE_POINT = _resolve("Qgis.ProcessingSourceType.VectorPoint", "QgsProcessing.SourceType.TypeVectorPoint")
-SOURCE_ANY_GEOMETRY = _resolve(
+SOURCE_POLYGON = resolve_enum("Qgis.ProcessingSourceType.VectorPolygon", "QgsProcessing.SourceType.TypeVectorPolygon")
+SOURCE_POINT = resolve_enum("Qgis.ProcessingSourceType.VectorPoint", "QgsProcessing.SourceType.TypeVectorPoint")
+SOURCE_ANY_GEOMETRY = resolve_enum(
     "Qgis.ProcessingSourceType.VectorAnyGeometry", "QgsProcessing.SourceType.TypeVectorAnyGeometry"
 )
-SOURCE_VECTOR = _resolve("Qgis.ProcessingSourceType.Vector", "QgsProcessing.SourceType.TypeVector")
-FIELD_ANY = _resolve("Qgis.ProcessingFieldParameterDataType.Any", "QgsProcessingParameterField.DataType.Any")
-NUMBER_DOUBLE = _resolve("Qgis.ProcessingNumberParameterType.Double", "QgsProcessingParameterNumber.Type.Double")
-NUMBER_INTEGER = _resolve("Qgis.ProcessingNumberParameterType.Integer", "QgsProcessingParameterNumber.Type.Integer")
-FILE_BEHAVIOR_FILE = _resolve("Qgis.ProcessingFileParameterBehavior.File", "QgsProcessingParameterFile.Behavior.File")
-FLAG_ADVANCED = _resolve("Qgis.ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced")
-FLAG_OPTIONAL = _resolve("Qgis.ProcessingParameterFlag.Optional", "QgsProcessingParameterDefinition.Flag.FlagOptional")
-WKB_MULTIPOLYGON = _resolve("Qgis.WkbType.MultiPolygon", "QgsWkbTypes.Type.MultiPolygon")
-WKB_NO_GEOMETRY = _resolve("Qgis.WkbType.NoGeometry", "QgsWkbTypes.Type.NoGeometry")
+SOURCE_VECTOR = resolve_enum("Qgis.ProcessingSourceType.Vector", "QgsProcessing.SourceType.TypeVector")
+FIELD_ANY = resolve_enum("Qgis.ProcessingFieldParameterDataType.Any", "QgsProcessingParameterField.DataType.Any")
+NUMBER_DOUBLE = resolve_enum("Qgis.ProcessingNumberParameterType.Double", "QgsProcessingParameterNumber.Type.Double")
+NUMBER_INTEGER = resolve_enum("Qgis.ProcessingNumberParameterType.Integer", "QgsProcessingParameterNumber.Type.Integer")
+FILE_BEHAVIOR_FILE = resolve_enum("Qgis.ProcessingFileParameterBehavior.File", "QgsProcessingParameterFile.Behavior.File")
+FLAG_ADVANCED = resolve_enum("Qgis.ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced")
+FLAG_OPTIONAL = resolve_enum("Qgis.ProcessingParameterFlag.Optional", "QgsProcessingParameterDefinition.Flag.FlagOptional")
+WKB_MULTIPOLYGON = resolve_enum("Qgis.WkbType.MultiPolygon", "QgsWkbTypes.Type.MultiPolygon")
+WKB_NO_GEOMETRY = resolve_enum("Qgis.WkbType.NoGeometry", "QgsWkbTypes.Type.NoGeometry")

@@ -118,27 +118,27 @@ ROLE_LABELS = {
 PAGE_W, PAGE_H = 297.0, 210.0  # A4 landscape, mm
 
 # Enums that moved into Qgis.* (QGIS 3.3x; the old names go in QGIS 4): resolved by compat, new name first.
-MM = compat._resolve("Qgis.LayoutUnit.Millimeters", "QgsUnitTypes.LayoutUnit.LayoutMillimeters")
-LANDSCAPE = compat._resolve("QgsLayoutItemPage.Orientation.Landscape", "QgsLayoutItemPage.Landscape")
-ATLAS_AUTO_SCALE = compat._resolve(
+MM = compat.resolve_enum("Qgis.LayoutUnit.Millimeters", "QgsUnitTypes.LayoutUnit.LayoutMillimeters")
+LANDSCAPE = compat.resolve_enum("QgsLayoutItemPage.Orientation.Landscape", "QgsLayoutItemPage.Landscape")
+ATLAS_AUTO_SCALE = compat.resolve_enum(
     "Qgis.MapItemAtlasScalingMode.Auto", "QgsLayoutItemMap.AtlasScalingMode.Auto"
 )
-RELATION_CHILDREN = compat._resolve(
+RELATION_CHILDREN = compat.resolve_enum(
     "Qgis.AttributeTableSource.RelationChildren", "QgsLayoutItemAttributeTable.ContentSource.RelationChildren"
 )
-EMPTY_SHOW_MESSAGE = compat._resolve(
+EMPTY_SHOW_MESSAGE = compat.resolve_enum(
     "Qgis.LayoutTableEmptyBehavior.ShowMessage", "QgsLayoutTable.EmptyTableMode.ShowMessage"
 )
-WRAP_TRUNCATE = compat._resolve(
+WRAP_TRUNCATE = compat.resolve_enum(
     "Qgis.LayoutTableWrapBehavior.TruncateText", "QgsLayoutTable.WrapBehavior.TruncateText"
 )
-SEGMENTS_FIT_WIDTH = compat._resolve(
+SEGMENTS_FIT_WIDTH = compat.resolve_enum(
     "Qgis.ScaleBarSegmentSizeMode.FitWidth", "QgsScaleBarSettings.SegmentSizeMode.SegmentSizeFitWidth"
 )
-TEXT_AS_TEXT = compat._resolve(
+TEXT_AS_TEXT = compat.resolve_enum(
     "Qgis.TextRenderFormat.AlwaysText", "QgsRenderContext.TextRenderFormat.TextFormatAlwaysText"
 )
-LABEL_HTML = compat._resolve("Qgis.LayoutLabelMode.RenderHtml", "QgsLayoutItemLabel.Mode.ModeHtml")
+LABEL_HTML = compat.resolve_enum("Qgis.LayoutLabelMode.RenderHtml", "QgsLayoutItemLabel.Mode.ModeHtml")
 
 
 @dataclass

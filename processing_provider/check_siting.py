@@ -39,7 +39,7 @@ LINE_PARAMS = (
     ("BOUNDARY", "dev_boundary", "Urban development boundary (empty: the blueprint's)"),
 )
 _QTYPE = {"text": "String", "int": "LongLong", "real": "Double", "bool": "Int"}
-POINT_GEOMETRY = compat._resolve("Qgis.GeometryType.Point", "QgsWkbTypes.GeometryType.PointGeometry")
+POINT_GEOMETRY = compat.resolve_enum("Qgis.GeometryType.Point", "QgsWkbTypes.GeometryType.PointGeometry")
 
 
 class CheckSitingAlgorithm(MultiplanAlgorithm):

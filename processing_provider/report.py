@@ -37,7 +37,7 @@ FLAG_CHOICES = (
 
 def no_threading_flag():
     """``Qgis.ProcessingAlgorithmFlag.NoThreading`` (3.36+, 4.x) / ``FlagNoThreading`` (3.x), via compat."""
-    return compat._resolve(
+    return compat.resolve_enum(
         "Qgis.ProcessingAlgorithmFlag.NoThreading", "QgsProcessingAlgorithm.Flag.FlagNoThreading"
     )
 
