@@ -263,12 +263,12 @@
       <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="829" />
+      <location filename="../algorithms/apply.py" line="1003" />
       <source>'{role}' carries no land use and no plan here is {what}: set a class</source>
       <translation>“{role}”不含用地分类，且此处没有规划为{what}：请设定地类</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="834" />
+      <location filename="../algorithms/apply.py" line="1008" />
       <source>'{role}' carries no land use: class of '{src}'</source>
       <translation>“{role}”不含用地分类：采用“{src}”的地类</translation>
     </message>
@@ -328,7 +328,12 @@
       <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="919" />
+      <location filename="../processing_provider/apply_decisions.py" line="75" />
+      <source>Apply decisions: build the blueprint (一张蓝图)</source>
+      <translation>应用决定：生成一张蓝图</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="1121" />
       <source>Applying the decisions</source>
       <translation>正在应用决定</translation>
     </message>
@@ -348,7 +353,7 @@
       <translation>面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1605" />
+      <location filename="../algorithms/report.py" line="1609" />
       <source>As computed by the latest control-line run; not recomputed here.</source>
       <translation>取自最近一次三线协调运行的结果，此处未重新计算。</translation>
     </message>
@@ -358,32 +363,32 @@
       <translation>正在生成图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="983" />
+      <location filename="../algorithms/apply.py" line="1185" />
       <source>Assembling the blueprint</source>
       <translation>正在拼合蓝图</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="205" />
+      <location filename="../processing_provider/report.py" line="221" />
       <source>Atlas (PDF)</source>
       <translation>图集（PDF）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="321" />
+      <location filename="../processing_provider/report.py" line="342" />
       <source>Atlas {path}: {n} pages in {s:.1f} s ({spp:.3f} s per page), font {font}</source>
       <translation>图集 {path}：{n} 页，用时 {s:.1f} 秒（每页 {spp:.3f} 秒），字体 {font}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="167" />
+      <location filename="../processing_provider/report.py" line="183" />
       <source>Atlas: at most this many pages, largest patches first (0: no atlas)</source>
       <translation>图集：最多页数，按图斑面积从大到小（0：不生成图集）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="174" />
+      <location filename="../processing_provider/report.py" line="190" />
       <source>Atlas: include slivers</source>
       <translation>图集：包括碎屑图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="186" />
+      <location filename="../processing_provider/report.py" line="202" />
       <source>Atlas: smallest patch area (m²)</source>
       <translation>图集：最小图斑面积（平方米）</translation>
     </message>
@@ -398,12 +403,12 @@
       <translation>待专家评审</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1858" />
+      <location filename="../algorithms/report.py" line="1930" />
       <source>Balance tables</source>
       <translation>用地平衡表</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1795" />
+      <location filename="../algorithms/report.py" line="1867" />
       <source>Blueprint</source>
       <translation>蓝图</translation>
     </message>
@@ -413,7 +418,12 @@
       <translation>一张蓝图（整合用地）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="115" />
+      <location filename="../processing_provider/apply_decisions.py" line="163" />
+      <source>Blueprint (一张蓝图)</source>
+      <translation>一张蓝图</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="107" />
       <source>Blueprint GeoPackage</source>
       <translation>蓝图 GeoPackage</translation>
     </message>
@@ -428,12 +438,12 @@
       <translation>写入的蓝图 GeoPackage（不存在时新建；留空：仅输出结果）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1179" />
-      <source>Blueprint construction land (final ground, by {flag}) on ground the current land-use layer shows as non-construction (its legal 三大类): {a:.1f} m² ({ha:.2f} ha).</source>
-      <translation>蓝图建设用地（已定用地，按{flag}）中，现状用地图层显示为非建设用地（按法定三大类）的部分：{a:.1f} 平方米（{ha:.2f} 公顷）。</translation>
+      <location filename="../algorithms/report.py" line="1183" />
+      <source>Blueprint construction land (final ground, by {flag}) on ground the current land-use layer shows as non-construction (its legal 三大类): {a:,.1f} m² ({ha:,.2f} ha).</source>
+      <translation>蓝图建设用地（已定用地，按{flag}）中，现状用地图层显示为非建设用地（按法定三大类）的部分：{a:,.1f} 平方米（{ha:,.2f} 公顷）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="263" />
+      <location filename="../processing_provider/apply_decisions.py" line="177" />
       <source>Blueprint run id</source>
       <translation>蓝图运行编号</translation>
     </message>
@@ -448,7 +458,38 @@
       <translation>蓝图运行 {run}：关闭图斑 {closed} 个，标记待重新确认 {flagged} 个</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="453" />
+      <location filename="../processing_provider/apply_decisions.py" line="166" />
+      <source>Blueprint summary per rule</source>
+      <translation>按规则汇总的蓝图统计</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="249" />
+      <source>Blueprint: {n} features over {area:.1f} m² from {roles}; run {run}</source>
+      <translation>蓝图：{n} 个要素，共 {area:.1f} 平方米，来自 {roles}；运行 {run}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="78" />
+      <source>Builds the blueprint layer — the integrated land use after the decisions — over the WHOLE district, from the harmonised plan copies a detection run stored in the blueprint and the decision log, and writes it into the blueprint (layer 'blueprint') in one run.
+
+Only plans that carry land use feed it (urban-rural plan, land-use plan, further land-use plans). Where their unified classes agree, that class (the finer one when one refines the other). Where they differ and no patch covers the ground, a role precedence decides: by default the urban-rural plan for construction land and the land-use plan for non-construction land (and, where the plans' own construction flags differ without a patch, the non-construction precedence). Where only one plan covers the ground, that plan.
+
+In a decided patch, what the decision says: adopt a plan, set a unified class, an approved exception draws the named plan's class, a technical error takes the neighbouring agreed class. Where patches of several kinds overlap, the higher kind decides (control-line kinds &gt; red line &gt; eco zones &gt; permanent farmland &gt; boundary &gt; 两规 &gt; zones &gt; projects &gt; class level); the other decisions are listed in the provenance. Undecided ground (no decision, deferred, or flagged 'changed, re-confirm') is marked 'pending' with the candidate classes, or the run stops and names the patches.
+
+Every feature carries its class (mp_code, mp_name), the construction flag of the plan that supplied it (mp_construction) and the planning flag of the unified class (plan_construction), the source role, the rule, the decision and patch, and the provenance (JSON). Streets (optional) split the features by street.
+
+When the blueprint holds control lines (multiplan:reconcilecontrollines), the final lines and the 补划 deficit are built from the line decisions in the same run.</source>
+      <translation>在整个区域范围内生成蓝图图层——即按各项决定整合后的用地——数据来自差异分析运行时保存在蓝图中的分类梳理后规划副本和决定记录，并在一次运行中写入蓝图（图层“blueprint”）。
+
+只有包含用地分类的规划参与生成（城乡规划、土地利用总体规划及其他用地类规划）。各规划的统一地类一致时，采用该地类（一个细化另一个时，取较细的地类）。地类不一致且没有图斑覆盖时，按规划角色优先顺序决定：默认建设用地以城乡规划为准，非建设用地以土地利用总体规划为准（各规划自身的建设用地属性不一致但没有图斑时，按非建设用地的优先顺序）。只有一个规划覆盖时，采用该规划。
+
+在已决定的图斑内按决定执行：采纳某一规划、设定统一地类、特批例外按指定规划的地类绘制、技术误差采用相邻的一致地类。多种类型的图斑重叠时，由较高级别的类型决定（控制线类 &gt; 生态保护红线 &gt; 生态管控区 &gt; 永久基本农田 &gt; 城镇开发边界 &gt; 两规 &gt; 分区 &gt; 项目 &gt; 地类层级）；其他决定列入来源记录。未决用地（无决定、暂缓或标记为“已变更，待重新确认”）标记为“pending”（待定）并列出候选地类，或者停止运行并列出这些图斑。
+
+每个要素都带有其地类（mp_code、mp_name）、提供该地类的规划自身的建设用地属性（mp_construction）和统一地类的规划建设用地属性（plan_construction）、来源角色、规则、决定和图斑，以及来源记录（JSON）。街道/镇图层（可选）用于按街道/镇拆分要素。
+
+蓝图中有控制线（multiplan:reconcilecontrollines）时，在同一次运行中根据控制线决定生成最终控制线和补划缺口。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="461" />
       <source>Cancelled</source>
       <translation>已取消</translation>
     </message>
@@ -456,6 +497,11 @@
       <location filename="../processing_provider/detect_differences.py" line="421" />
       <source>Cancelled: nothing was written into the blueprint.</source>
       <translation>已取消：未向蓝图写入任何内容。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="234" />
+      <source>Cancelled: the blueprint was not changed.</source>
+      <translation>已取消：蓝图未作任何改动。</translation>
     </message>
     <message>
       <location filename="../algorithms/report_xlsx.py" line="79" />
@@ -508,12 +554,12 @@
       <translation>修改…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="68" />
+      <location filename="../processing_provider/check_siting.py" line="69" />
       <source>Check project siting (项目选址核查)</source>
       <translation>项目选址核查</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="71" />
+      <location filename="../processing_provider/check_siting.py" line="72" />
       <source>Checks construction projects against the blueprint (一张蓝图) and the three control lines.
 
 Per project: its area on construction and on non-construction land of the blueprint, on ground still pending, in the ecological red line, on permanent farmland, outside the urban development boundary, outside the blueprint, and the difference patches it touches. Points are drawn as discs of exactly the area in the area field.
@@ -535,7 +581,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>请选择代码字段、名称字段或两者。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="460" />
+      <location filename="../algorithms/detection_run.py" line="468" />
       <source>Choosing the working CRS</source>
       <translation>正在选择工作坐标系</translation>
     </message>
@@ -545,7 +591,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>地类冲突</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="930" />
+      <location filename="../algorithms/apply.py" line="1132" />
       <source>Classes and provenance</source>
       <translation>地类与来源</translation>
     </message>
@@ -560,7 +606,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理输入数据</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="910" />
+      <location filename="../algorithms/apply.py" line="1112" />
       <source>Cleaning the plans</source>
       <translation>正在清理规划数据</translation>
     </message>
@@ -590,42 +636,42 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>建设用地属性</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="218" />
+      <location filename="../processing_provider/report.py" line="234" />
       <source>Construction flag counted</source>
       <translation>统计的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="270" />
+      <location filename="../processing_provider/report.py" line="291" />
       <source>Construction flag counted: {flag}</source>
       <translation>统计的建设用地属性口径：{flag}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="132" />
+      <location filename="../processing_provider/check_siting.py" line="133" />
       <source>Construction flag of the blueprint</source>
       <translation>蓝图的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="145" />
+      <location filename="../processing_provider/report.py" line="161" />
       <source>Construction flag the quota check counts</source>
       <translation>指标核查采用的建设用地属性口径</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="933" />
-      <source>Construction land {a:.1f} m² ({ha:.2f} ha) exceeds the quota of {q:.1f} m² by {d:.1f} m² ({u:.1%}); counted by {flag}.</source>
-      <translation>建设用地 {a:.1f} 平方米（{ha:.2f} 公顷）超出指标 {q:.1f} 平方米，超出 {d:.1f} 平方米（{u:.1%}）；按{flag}统计。</translation>
+      <source>Construction land {a:,.1f} m² ({ha:,.2f} ha) exceeds the quota of {q:,.1f} m² by {d:,.1f} m² ({u:.1%}); counted by {flag}.</source>
+      <translation>建设用地 {a:,.1f} 平方米（{ha:,.2f} 公顷）超出指标 {q:,.1f} 平方米，超出 {d:,.1f} 平方米（{u:.1%}）；按{flag}统计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="938" />
-      <source>Construction land {a:.1f} m² ({ha:.2f} ha) is within the quota of {q:.1f} m²: {r:.1f} m² remain ({u:.1%} used); counted by {flag}.</source>
-      <translation>建设用地 {a:.1f} 平方米（{ha:.2f} 公顷）未超出指标 {q:.1f} 平方米：剩余 {r:.1f} 平方米（已使用 {u:.1%}）；按{flag}统计。</translation>
+      <location filename="../algorithms/report.py" line="939" />
+      <source>Construction land {a:,.1f} m² ({ha:,.2f} ha) is within the quota of {q:,.1f} m²: {r:,.1f} m² remain ({u:.1%} used); counted by {flag}.</source>
+      <translation>建设用地 {a:,.1f} 平方米（{ha:,.2f} 公顷）未超出指标 {q:,.1f} 平方米：剩余 {r:,.1f} 平方米（已使用 {u:.1%}）；按{flag}统计。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="136" />
+      <location filename="../processing_provider/report.py" line="152" />
       <source>Construction-land quota in ha (公顷; empty: no check)</source>
       <translation>建设用地指标（公顷；留空：不核查）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="488" />
+      <location filename="../algorithms/detection_run.py" line="496" />
       <source>Control line '{line}'</source>
       <translation>控制线“{line}”</translation>
     </message>
@@ -675,12 +721,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线必须有 line_type 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="139" />
+      <location filename="../processing_provider/check_siting.py" line="140" />
       <source>Control lines of the blueprint</source>
       <translation>蓝图中的控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="231" />
+      <location filename="../processing_provider/check_siting.py" line="229" />
       <source>Control lines of the blueprint, stage {stage}: {lines}</source>
       <translation>蓝图中的控制线，阶段 {stage}：{lines}</translation>
     </message>
@@ -745,12 +791,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>对照表文件 {path} 不存在</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="119" />
+      <location filename="../processing_provider/report.py" line="118" />
       <source>Current land use (三调), for 新增建设用地 (harmonised, or give its code field)</source>
       <translation>现状用地（三调），用于新增建设用地统计（已分类梳理，或指定其地类编码字段）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="127" />
+      <location filename="../processing_provider/report.py" line="126" />
       <source>Current land use: code field (DLBM) when the layer is not harmonised</source>
       <translation>现状用地：地类编码字段（DLBM），图层未分类梳理时使用</translation>
     </message>
@@ -895,7 +941,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>规划编制错误</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="914" />
+      <location filename="../algorithms/apply.py" line="1116" />
       <source>Every land-use plan copy is empty</source>
       <translation>所有规划用地副本均为空</translation>
     </message>
@@ -905,12 +951,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>此队列中的图斑均已决定。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="168" />
+      <location filename="../processing_provider/check_siting.py" line="169" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="306" />
+      <location filename="../processing_provider/report.py" line="327" />
       <source>Exporting the atlas ({n} pages)…</source>
       <translation>正在导出图集（{n} 页）…</translation>
     </message>
@@ -960,9 +1006,19 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>找不到文件：{path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="142" />
+      <location filename="../processing_provider/check_siting.py" line="143" />
       <source>Final</source>
       <translation>最终</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="137" />
+      <source>Final control lines</source>
+      <translation>最终控制线</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="258" />
+      <source>Final control lines written; 补划 deficit {a:.1f} m²</source>
+      <translation>已写入最终控制线；补划缺口 {a:.1f} 平方米</translation>
     </message>
     <message>
       <location filename="../ui/settings_page.py" line="32" />
@@ -996,7 +1052,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>标记为“未映射”并继续</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="999" />
+      <location filename="../algorithms/report.py" line="1003" />
       <source>Flag counted: {flag}</source>
       <translation>统计口径：{flag}</translation>
     </message>
@@ -1051,7 +1107,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>地类组（仅知大类时）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="200" />
+      <location filename="../processing_provider/report.py" line="216" />
       <source>HTML page (*.html)</source>
       <translation>HTML 网页 (*.html)</translation>
     </message>
@@ -1076,7 +1132,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>本图斑涉及的地类</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="144" />
+      <location filename="../processing_provider/check_siting.py" line="145" />
       <source>Input</source>
       <translation>原始输入</translation>
     </message>
@@ -1151,7 +1207,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>土地利用总体规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="141" />
+      <location filename="../processing_provider/apply_decisions.py" line="158" />
+      <source>Land-use roles to use (comma-separated; empty: every land-use plan copy)</source>
+      <translation>采用的用地规划角色（以逗号分隔；留空：所有规划用地副本）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="142" />
       <source>Latest (final, else proposed, else input)</source>
       <translation>最新（优先最终，其次建议，再次原始输入）</translation>
     </message>
@@ -1166,12 +1227,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>以下图层没有坐标系：{names}。请先在 QGIS 中为其指定坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1777" />
+      <location filename="../algorithms/report.py" line="1834" />
       <source>Ledger</source>
       <translation>台账</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="160" />
+      <location filename="../processing_provider/report.py" line="176" />
       <source>Ledger: include patches closed by a later run</source>
       <translation>台账：包括被后续运行关闭的图斑</translation>
     </message>
@@ -1201,7 +1262,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>去除的地方代码前缀（如 XGN，对应土规 X211 / G211 / N11）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="84" />
+      <location filename="../processing_provider/report.py" line="83" />
       <source>Makes the figures the review meetings and the approval need, from a blueprint GeoPackage:
 • the difference ledger (台账): every patch with its codes per plan, areas, street and current decision;
 • statistics by kind × street (count, area, shares);
@@ -1227,12 +1288,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在映射代码…</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="517" />
+      <location filename="../algorithms/detection_run.py" line="525" />
       <source>Matching with the blueprint's earlier patches</source>
       <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1003" />
+      <location filename="../algorithms/apply.py" line="1205" />
       <source>Measuring</source>
       <translation>正在量算面积</translation>
     </message>
@@ -1252,7 +1313,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>用地名称字段（代码缺失时使用）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1865" />
+      <location filename="../algorithms/report.py" line="1937" />
       <source>New construction land</source>
       <translation>新增建设用地</translation>
     </message>
@@ -1277,7 +1338,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>下一个未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="534" />
+      <location filename="../processing_provider/atlas.py" line="613" />
       <source>No CJK font found on this machine: Chinese text in the atlas may not show.</source>
       <translation>本机未找到中日韩（CJK）字体：图集中的中文可能无法显示。</translation>
     </message>
@@ -1312,7 +1373,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有需要协调的控制线：请至少指定一个非空的控制线图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1474" />
+      <location filename="../algorithms/report.py" line="1478" />
       <source>No control lines in the blueprint: run multiplan:reconcilecontrollines.</source>
       <translation>蓝图中没有控制线：请运行 multiplan:reconcilecontrollines。</translation>
     </message>
@@ -1322,22 +1383,22 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>未指定坐标系</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1864" />
+      <location filename="../algorithms/report.py" line="1936" />
       <source>No current land-use (三调) layer given: no 新增建设用地 table.</source>
       <translation>未指定现状用地（三调）图层：不生成新增建设用地表。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1259" />
+      <location filename="../algorithms/report.py" line="1263" />
       <source>No decisions yet: every patch is still undecided.</source>
       <translation>尚无决定：所有图斑均未决。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1372" />
+      <location filename="../algorithms/report.py" line="1376" />
       <source>No decisions yet: no department has given an opinion or a decision.</source>
       <translation>尚无决定：还没有部门提出意见或作出决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1873" />
+      <location filename="../algorithms/report.py" line="1945" />
       <source>No decisions yet: the ledger shows every patch as undecided.</source>
       <translation>尚无决定：台账中所有图斑均显示为未决。</translation>
     </message>
@@ -1367,14 +1428,14 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="304" />
+      <location filename="../processing_provider/report.py" line="325" />
       <source>No patch passes the atlas filter: no atlas written.</source>
       <translation>没有图斑符合图集筛选条件：未生成图集。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="919" />
-      <source>No quota given: {a:.1f} m² ({ha:.2f} ha) of construction land counted by {flag}.</source>
-      <translation>未指定指标：按{flag}统计，建设用地 {a:.1f} 平方米（{ha:.2f} 公顷）。</translation>
+      <source>No quota given: {a:,.1f} m² ({ha:,.2f} ha) of construction land counted by {flag}.</source>
+      <translation>未指定指标：按{flag}统计，建设用地 {a:,.1f} 平方米（{ha:,.2f} 公顷）。</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="331" />
@@ -1412,7 +1473,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>只指定了一条控制线：不存在重叠，仅作统计</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1559" />
+      <location filename="../algorithms/report.py" line="1563" />
       <source>Open LINE_* patches only; 'pending' = no current decision yet.</source>
       <translation>仅含未关闭的 LINE_* 图斑；“pending”表示尚无当前决定。</translation>
     </message>
@@ -1462,7 +1523,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>重叠 {kind}</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="915" />
+      <location filename="../algorithms/apply.py" line="1117" />
       <source>Overlaying the land-use plans</source>
       <translation>正在叠加各规划用地</translation>
     </message>
@@ -1492,7 +1553,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
 规则表：CSV 文件，扩展（或替换）data/rules/detection_rules.csv——参见 docs/detection.md。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="205" />
+      <location filename="../processing_provider/report.py" line="221" />
       <source>PDF (*.pdf)</source>
       <translation>PDF (*.pdf)</translation>
     </message>
@@ -1527,7 +1588,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {pid}（{kind}）：无法判断涉及哪些控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1131" />
+      <location filename="../algorithms/apply.py" line="1335" />
       <source>Patch {pid}: technical error without a decided neighbour; its own plans decide</source>
       <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
     </message>
@@ -1553,8 +1614,8 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
     </message>
     <message>
       <location filename="../algorithms/report.py" line="792" />
-      <source>Per capita: construction land {a:.1f} m² per person (population {p:,.0f}).</source>
-      <translation>人均建设用地 {a:.1f} 平方米（人口 {p:,.0f}）。</translation>
+      <source>Per capita: construction land {a:,.1f} m² per person (population {p:,.0f}).</source>
+      <translation>人均建设用地 {a:,.1f} 平方米（人口 {p:,.0f}）。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="161" />
@@ -1562,7 +1623,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="476" />
+      <location filename="../algorithms/detection_run.py" line="484" />
       <source>Plan '{role}'</source>
       <translation>规划“{role}”</translation>
     </message>
@@ -1582,7 +1643,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划“{role}”：未知类型“{kind}”（应为 {kinds}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="218" />
+      <location filename="../algorithms/apply.py" line="225" />
       <source>Plan '{role}': {rep} repaired, {ovl} overlaps resolved (lower fid keeps the ground), {null} without geometry, {np} not polygons</source>
       <translation>规划“{role}”：修复 {rep} 个，处理重叠 {ovl} 处（重叠部分归 fid 较小者），无几何 {null} 个，非面要素 {np} 个</translation>
     </message>
@@ -1607,17 +1668,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划政策</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1818" />
+      <location filename="../algorithms/report.py" line="1890" />
       <source>Plans</source>
       <translation>规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="183" />
+      <location filename="../processing_provider/check_siting.py" line="181" />
       <source>Point projects need an area field (m²): each point is drawn as a disc of that area.</source>
       <translation>点状项目需要面积字段（平方米）：每个点按该面积绘制为圆形。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="153" />
+      <location filename="../processing_provider/report.py" line="169" />
       <source>Population (for per-capita figures; empty: none)</source>
       <translation>人口（用于人均指标；留空：不计算）</translation>
     </message>
@@ -1632,7 +1693,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>上一个图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1876" />
+      <location filename="../algorithms/report.py" line="1948" />
       <source>Progress and control lines</source>
       <translation>审查进度与控制线</translation>
     </message>
@@ -1642,7 +1703,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>项目名称（用于新建蓝图）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="94" />
+      <location filename="../processing_provider/check_siting.py" line="95" />
       <source>Projects (polygons, or points with an area)</source>
       <translation>项目（面，或带面积的点）</translation>
     </message>
@@ -1657,7 +1718,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>调整建议：{what}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="143" />
+      <location filename="../processing_provider/check_siting.py" line="144" />
       <source>Proposed</source>
       <translation>建议</translation>
     </message>
@@ -1682,7 +1743,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已到队列末尾，从头继续。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="232" />
+      <location filename="../processing_provider/report.py" line="248" />
       <source>Reading the current land use…</source>
       <translation>正在读取现状用地…</translation>
     </message>
@@ -1692,7 +1753,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取输入…</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="900" />
+      <location filename="../algorithms/apply.py" line="1089" />
       <source>Reading the plan copies</source>
       <translation>正在读取规划副本</translation>
     </message>
@@ -1717,17 +1778,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已重新打开蓝图 {path}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="200" />
+      <location filename="../processing_provider/report.py" line="216" />
       <source>Report page (HTML)</source>
       <translation>报告网页（HTML）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="284" />
+      <location filename="../processing_provider/report.py" line="305" />
       <source>Report page {path}</source>
       <translation>报告网页 {path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="81" />
+      <location filename="../processing_provider/report.py" line="80" />
       <source>Report: ledger, statistics, balance tables, atlas (台账·统计·用地平衡表·图集)</source>
       <translation>成果报告：台账·统计·用地平衡表·图集</translation>
     </message>
@@ -1750,6 +1811,16 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <location filename="../ui/gui.py" line="63" />
       <source>Reviewer settings…</source>
       <translation>审查人设置…</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="115" />
+      <source>Role precedence for construction land (comma-separated)</source>
+      <translation>建设用地的规划角色优先顺序（以逗号分隔）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="122" />
+      <source>Role precedence for non-construction land (comma-separated)</source>
+      <translation>非建设用地的规划角色优先顺序（以逗号分隔）</translation>
     </message>
     <message>
       <location filename="../processing_provider/detect_differences.py" line="216" />
@@ -1817,17 +1888,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>Shapefile 字符编码（如 GBK；留空则按图层声明）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="163" />
+      <location filename="../processing_provider/check_siting.py" line="164" />
       <source>Siting check</source>
       <translation>选址核查结果</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="167" />
+      <location filename="../processing_provider/check_siting.py" line="168" />
       <source>Siting check as a workbook (XLSX)</source>
       <translation>选址核查结果工作簿（XLSX）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="156" />
+      <location filename="../processing_provider/check_siting.py" line="157" />
       <source>Siting rule table (CSV; replaces data/rules/siting_rules.csv)</source>
       <translation>选址规则表（CSV；替换 data/rules/siting_rules.csv）</translation>
     </message>
@@ -1882,7 +1953,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>原分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="961" />
+      <location filename="../algorithms/apply.py" line="1163" />
       <source>Splitting by street</source>
       <translation>按街道/镇拆分</translation>
     </message>
@@ -1922,19 +1993,24 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇图层</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="182" />
+      <location filename="../processing_provider/apply_decisions.py" line="150" />
       <source>Street name field</source>
       <translation>街道/镇名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="969" />
+      <location filename="../algorithms/apply.py" line="1171" />
       <source>Streets</source>
       <translation>街道/镇</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="176" />
+      <location filename="../processing_provider/apply_decisions.py" line="144" />
       <source>Streets (街道/镇)</source>
       <translation>街道/镇</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="134" />
+      <source>Streets (街道/镇), used only when the blueprint layer has no street</source>
+      <translation>街道/镇（仅在蓝图图层没有街道/镇信息时使用）</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="193" />
@@ -1952,12 +2028,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>操作 {action} 需要指定目标（规划角色、统一地类或控制线调整）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="552" />
+      <location filename="../processing_provider/atlas.py" line="631" />
       <source>The atlas could not be exported: {error}</source>
       <translation>无法导出图集：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1787" />
+      <location filename="../algorithms/report.py" line="1844" />
       <source>The blueprint has no 'blueprint' layer yet (run multiplan:applydecisions): no balance table, quota check or 新增建设用地 for the blueprint.</source>
       <translation>蓝图中还没有“blueprint”图层（请运行 multiplan:applydecisions）：无法生成蓝图的用地平衡表、指标核查和新增建设用地统计。</translation>
     </message>
@@ -1967,12 +2043,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="898" />
+      <location filename="../algorithms/apply.py" line="1087" />
       <source>The blueprint has no copy of plan(s): {roles}</source>
       <translation>蓝图中没有以下规划的副本：{roles}</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1774" />
+      <location filename="../algorithms/report.py" line="1831" />
       <source>The blueprint has no difference patches yet: run multiplan:detectdifferences.</source>
       <translation>蓝图中还没有差异图斑：请运行 multiplan:detectdifferences。</translation>
     </message>
@@ -1982,12 +2058,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有原始输入的控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="326" />
+      <location filename="../processing_provider/report.py" line="347" />
       <source>The blueprint has no patches: no atlas written.</source>
       <translation>蓝图中没有图斑：未生成图集。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="891" />
+      <location filename="../algorithms/apply.py" line="1080" />
       <source>The blueprint holds no land-use plan copies: run multiplan:detectdifferences with the urban-rural and land-use plans first</source>
       <translation>蓝图中没有规划用地副本：请先用城乡规划和土地利用总体规划运行 multiplan:detectdifferences</translation>
     </message>
@@ -2007,9 +2083,14 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图保持其工作坐标系，忽略所指定的工作坐标系（重新检测必须在同一坐标系下比较）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1841" />
+      <location filename="../algorithms/report.py" line="1913" />
       <source>The blueprint layer has no status column: all of it is taken as final.</source>
       <translation>蓝图图层没有 status 列：全部视为已定。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1861" />
+      <source>The blueprint layer has no street: its features were split by the streets layer given.</source>
+      <translation>蓝图图层没有街道/镇信息：已按所指定的街道/镇图层拆分其要素。</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="400" />
@@ -2017,12 +2098,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图图层为空：所有项目都位于蓝图范围外。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1784" />
+      <location filename="../algorithms/report.py" line="1841" />
       <source>The blueprint layer is empty: run multiplan:applydecisions.</source>
       <translation>蓝图图层为空：请运行 multiplan:applydecisions。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="213" />
+      <location filename="../processing_provider/apply_decisions.py" line="182" />
+      <source>The blueprint {path} does not exist: run multiplan:detectdifferences first.</source>
+      <translation>蓝图 {path} 不存在：请先运行 multiplan:detectdifferences。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="211" />
       <source>The blueprint {path} has no 'blueprint' layer yet: run multiplan:applydecisions first.</source>
       <translation>蓝图 {path} 中还没有“blueprint”图层：请先运行 multiplan:applydecisions。</translation>
     </message>
@@ -2032,7 +2118,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图 {path} 中没有图层 {layer}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="300" />
+      <location filename="../processing_provider/atlas.py" line="369" />
       <source>The blueprint {path} has no patches layer.</source>
       <translation>蓝图 {path} 中没有图斑图层。</translation>
     </message>
@@ -2092,22 +2178,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>对照表 {path} 有 {n} 处问题：</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1822" />
+      <location filename="../algorithms/report.py" line="1894" />
       <source>The current land-use layer</source>
       <translation>现状用地图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1187" />
-      <source>The current land-use layer has {n} overlapping pairs ({a:.1f} m²): counted once.</source>
-      <translation>现状用地图层有 {n} 对要素重叠（{a:.1f} 平方米）：只计一次。</translation>
+      <location filename="../algorithms/report.py" line="1191" />
+      <source>The current land-use layer has {n} overlapping pairs ({a:,.1f} m²): counted once.</source>
+      <translation>现状用地图层有 {n} 对要素重叠（{a:,.1f} 平方米）：只计一次。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1045" />
+      <location filename="../algorithms/report.py" line="1049" />
       <source>The current land-use layer is not harmonised and has no code field (DLBM): run multiplan:harmonisecodes on it or name its code field.</source>
       <translation>现状用地图层尚未进行用地分类标准梳理，也没有地类编码字段（DLBM）：请对其运行 multiplan:harmonisecodes，或指定其编码字段。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1056" />
+      <location filename="../algorithms/report.py" line="1060" />
       <source>The current land-use layer was harmonised as {std} from field {f} ({u} features unmapped).</source>
       <translation>现状用地图层已按 {std} 从字段 {f} 进行分类梳理（{u} 个要素未映射）。</translation>
     </message>
@@ -2127,7 +2213,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划图层为空：无需梳理。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1742" />
+      <location filename="../algorithms/report.py" line="1799" />
       <source>The population cannot be negative ({p}).</source>
       <translation>人口不能为负数（{p}）。</translation>
     </message>
@@ -2142,14 +2228,14 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>项目图层中没有字段 {f}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="196" />
+      <location filename="../processing_provider/check_siting.py" line="194" />
       <source>The project layer is empty: nothing to check.</source>
       <translation>项目图层为空：无需核查。</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="929" />
-      <source>The quota is zero: every m² of construction land exceeds it — {a:.1f} m² counted by {flag}.</source>
-      <translation>指标为零：所有建设用地均超出指标——按{flag}统计为 {a:.1f} 平方米。</translation>
+      <source>The quota is zero: every m² of construction land exceeds it — {a:,.1f} m² counted by {flag}.</source>
+      <translation>指标为零：所有建设用地均超出指标——按{flag}统计为 {a:,.1f} 平方米。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="719" />
@@ -2165,6 +2251,16 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <location filename="../algorithms/store/errors.py" line="151" />
       <source>The run was cancelled; nothing was written to the blueprint.</source>
       <translation>运行已取消；未向蓝图写入任何内容。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1856" />
+      <source>The streets layer</source>
+      <translation>街道/镇图层</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="1726" />
+      <source>The streets layer has no field {f}.</source>
+      <translation>街道/镇图层中没有字段 {f}。</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="363" />
@@ -2217,12 +2313,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>这是队列中的最后一个图斑。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="447" />
+      <location filename="../processing_provider/apply_decisions.py" line="254" />
       <source>Timings: {t}</source>
       <translation>耗时：{t}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="123" />
+      <location filename="../processing_provider/check_siting.py" line="124" />
       <source>Tolerance (m²)</source>
       <translation>容差（平方米）</translation>
     </message>
@@ -2250,6 +2346,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
 对照表 CSV（UTF-8）：source_standard、source_code、source_name、target_code、construction、sandalei、source。其中的行覆盖内置对照表。
 
 无效几何会被修复并计数，Z/M 值会被去除并计数。第二个输出列出所有未映射或有歧义的代码，以及对应的要素数和面积。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="129" />
+      <source>Undecided patches</source>
+      <translation>未决图斑</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="152" />
@@ -2372,12 +2473,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>理由与说明</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="195" />
+      <location filename="../processing_provider/report.py" line="211" />
       <source>Workbook (XLSX)</source>
       <translation>工作簿（XLSX）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="279" />
+      <location filename="../processing_provider/report.py" line="300" />
       <source>Workbook {path}: {n} sheets</source>
       <translation>工作簿 {path}：{n} 个工作表</translation>
     </message>
@@ -2432,7 +2533,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入待写决定并显示他人的决定</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1256" />
+      <location filename="../algorithms/apply.py" line="1484" />
       <source>Writing into the blueprint</source>
       <translation>正在写入蓝图</translation>
     </message>
@@ -2442,12 +2543,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>正在写入蓝图…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="456" />
+      <location filename="../processing_provider/apply_decisions.py" line="261" />
       <source>Writing the outputs…</source>
       <translation>正在写出结果…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="273" />
+      <location filename="../processing_provider/report.py" line="294" />
       <source>Writing the workbook and the page…</source>
       <translation>正在写出工作簿和网页…</translation>
     </message>
@@ -2527,7 +2628,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>a_role 必须是规划角色，不能是控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="841" />
+      <location filename="../algorithms/apply.py" line="1030" />
       <source>action {action} does not set a land use</source>
       <translation>操作 {action} 不确定用地</translation>
     </message>
@@ -2597,7 +2698,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已变更，待重新确认</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="808" />
+      <location filename="../algorithms/apply.py" line="969" />
       <source>class {code} is not a 用地用海 class</source>
       <translation>{code} 不是用地用海分类中的地类</translation>
     </message>
@@ -2607,7 +2708,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已被新一轮检测关闭</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="318" />
+      <location filename="../algorithms/detection_run.py" line="326" />
       <source>code {code}: no unified class or construction flag</source>
       <translation>代码 {code}：没有统一地类，也没有建设用地属性</translation>
     </message>
@@ -2637,7 +2738,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>冲突（已解决）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="830" />
+      <location filename="../algorithms/apply.py" line="1004" />
       <source>construction</source>
       <translation>建设用地</translation>
     </message>
@@ -2732,7 +2833,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>enabled 必须为 1 或 0，而不是 {v!r}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="309" />
+      <location filename="../algorithms/detection_run.py" line="317" />
       <source>enclosed ground no feature of this layer covers</source>
       <translation>被本图层要素包围但未被覆盖的区域（缝隙）</translation>
     </message>
@@ -2752,7 +2853,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>需补划耕地：{area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="291" />
+      <location filename="../algorithms/detection_run.py" line="299" />
       <source>features of one plan overlap: the lower fid keeps the ground (kept&gt;cut), counted once</source>
       <translation>同一规划内要素重叠：重叠部分归 fid 较小者（kept&gt;cut），只计一次</translation>
     </message>
@@ -2787,7 +2888,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>位于生态环境保护规划的核心管控区内</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="272" />
+      <location filename="../algorithms/detection_run.py" line="280" />
       <source>invalid geometry repaired (make_valid, polygonal part kept)</source>
       <translation>已修复无效几何（make_valid，保留面状部分）</translation>
     </message>
@@ -2822,17 +2923,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>类型 {kind} 已在第 {line} 行定义</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="254" />
+      <location filename="../algorithms/detection_run.py" line="262" />
       <source>left out: no geometry</source>
       <translation>已剔除：无几何</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="263" />
+      <location filename="../algorithms/detection_run.py" line="271" />
       <source>left out: not a polygon</source>
       <translation>已剔除：不是面要素</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="281" />
+      <location filename="../algorithms/detection_run.py" line="289" />
       <source>left out: nothing of the area was left after repair</source>
       <translation>已剔除：修复后面积为零</translation>
     </message>
@@ -2862,7 +2963,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>由图斑类型指明</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1142" />
+      <location filename="../algorithms/apply.py" line="1369" />
       <source>neighbouring class ({rule})</source>
       <translation>相邻地类（{rule}）</translation>
     </message>
@@ -2877,7 +2978,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>既无代码也无名称</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1137" />
+      <location filename="../algorithms/apply.py" line="1352" />
       <source>no decided neighbour: own plans' rule</source>
       <translation>无已决定的相邻图斑：按其自身规划的规则</translation>
     </message>
@@ -2892,7 +2993,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>无规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="830" />
+      <location filename="../algorithms/apply.py" line="1004" />
       <source>non-construction</source>
       <translation>非建设用地</translation>
     </message>
@@ -2942,12 +3043,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>patch_plans 必须有 {column} 列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="328" />
+      <location filename="../algorithms/detection_run.py" line="336" />
       <source>pieces of at most the speck area dropped (floating-point crumbs of shared edges)</source>
       <translation>已去除不超过微小碎屑面积阈值的碎块（公共边产生的浮点运算碎屑）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="819" />
+      <location filename="../algorithms/apply.py" line="993" />
       <source>plan '{role}' does not cover this ground</source>
       <translation>规划“{role}”未覆盖此处</translation>
     </message>
@@ -3137,7 +3238,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>在本机待写日志中等待写入</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="300" />
+      <location filename="../algorithms/detection_run.py" line="308" />
       <source>wholly inside a lower-fid feature of the same layer</source>
       <translation>完全位于同一图层中 fid 较小的要素内</translation>
     </message>
@@ -3177,7 +3278,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {d} 个，碎屑图斑 {s} 个（{a:.1f} 平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1257" />
+      <location filename="../algorithms/report.py" line="1261" />
       <source>{d} of {n} patches decided ({s:.1%}).</source>
       <translation>已决定 {d} / {n} 个图斑（{s:.1%}）。</translation>
     </message>
@@ -3222,7 +3323,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{line}（{side}）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="238" />
+      <location filename="../processing_provider/check_siting.py" line="236" />
       <source>{line} from the layer given</source>
       <translation>{line} 取自所指定的图层</translation>
     </message>
@@ -3242,7 +3343,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1008" />
+      <location filename="../algorithms/apply.py" line="1210" />
       <source>{n} blueprint features</source>
       <translation>蓝图要素 {n} 个</translation>
     </message>
@@ -3312,7 +3413,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个没有面几何的要素按 0 计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="999" />
+      <location filename="../algorithms/apply.py" line="1201" />
       <source>{n} floating-point crumbs ({area:.2e} m² together) left out of the blueprint</source>
       <translation>{n} 个浮点运算碎屑（合计 {area:.2e} 平方米）未纳入蓝图</translation>
     </message>
@@ -3352,7 +3453,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {n} / {total} 个图斑（{share}）· 差异面积已决定 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="538" />
+      <location filename="../algorithms/detection_run.py" line="546" />
       <source>{n} open patches of kinds this run did not evaluate were left as they are ({kinds})</source>
       <translation>本次未检测的类型中有 {n} 个未关闭图斑，保持不变（{kinds}）</translation>
     </message>
@@ -3363,8 +3464,8 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     </message>
     <message>
       <location filename="../algorithms/report.py" line="781" />
-      <source>{n} overlapping feature pairs, {a:.1f} m² of ground counted once (for the feature with the lowest id).</source>
-      <translation>{n} 对要素相互重叠，{a:.1f} 平方米只计一次（计入编号最小的要素）。</translation>
+      <source>{n} overlapping feature pairs, {a:,.1f} m² of ground counted once (for the feature with the lowest id).</source>
+      <translation>{n} 对要素相互重叠，{a:,.1f} 平方米只计一次（计入编号最小的要素）。</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="1526" />
@@ -3387,14 +3488,14 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个图斑（{cases}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="953" />
+      <location filename="../algorithms/apply.py" line="1155" />
       <source>{n} patches that govern the land use are undecided ({area:.1f} m²), e.g. {ids}: decide them, or choose to mark undecided ground as pending</source>
       <translation>有 {n} 个决定用地的图斑尚未决定（{area:.1f} 平方米），如 {ids}：请作出决定，或选择将未决用地标记为待定</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="465" />
-      <source>{n} patches, {a:.1f} m² (planar; patches of different kinds may overlap).</source>
-      <translation>{n} 个图斑，{a:.1f} 平方米（平面面积；不同类型的图斑可能重叠）。</translation>
+      <source>{n} patches, {a:,.1f} m² (planar; patches of different kinds may overlap).</source>
+      <translation>{n} 个图斑，{a:,.1f} 平方米（平面面积；不同类型的图斑可能重叠）。</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="380" />
@@ -3422,6 +3523,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个待重新确认</translation>
     </message>
     <message>
+      <location filename="../processing_provider/apply_decisions.py" line="244" />
+      <source>{n} undecided patches leave {area:.1f} m² pending, e.g. {ids}</source>
+      <translation>{n} 个未决图斑导致 {area:.1f} 平方米待定，如 {ids}</translation>
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="1412" />
       <source>{n} waiting in the pending journal</source>
       <translation>{n} 条在待写日志中</translation>
@@ -3432,9 +3538,9 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个有冲突</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="943" />
-      <source>{p:.1f} m² of the blueprint are still pending and not counted.</source>
-      <translation>蓝图中有 {p:.1f} 平方米仍待定，未计入。</translation>
+      <location filename="../algorithms/report.py" line="945" />
+      <source>{p:,.1f} m² of the blueprint are still pending and not counted.</source>
+      <translation>蓝图中有 {p:,.1f} 平方米仍待定，未计入。</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1080" />
@@ -3557,7 +3663,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 已从 {src} 重投影到蓝图的坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="166" />
+      <location filename="../algorithms/detection_run.py" line="165" />
       <source>{what} was reprojected from {src} to the working CRS</source>
       <translation>{what} 已从 {src} 重投影到工作坐标系</translation>
     </message>
