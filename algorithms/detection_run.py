@@ -161,15 +161,23 @@ def to_working(
     else:
         geoms = reproject(table.geoms, table.crs_wkt, working_wkt)
         if notes is not None:
-            src = to_crs(table.crs_wkt)
             notes.append(
                 tr("{what} was reprojected from {src} to the working CRS").format(
-                    what=what, src=f"EPSG:{src.to_epsg()}" if src.to_epsg() else src.name
+                    what=what, src=crs_label(table.crs_wkt)
                 )
             )
     return FeatureTable(
         geoms, table.fids, table.columns, table.field_types, working_wkt, table.name, table.notes
     )
+
+
+def crs_label(crs) -> str:
+    """``EPSG:nnnn`` for a CRS however it is spelt (QGIS's WKT1 often carries no id), else its name."""
+    from .crs import identify_cgcs2000_gk
+
+    c = to_crs(crs)
+    code = c.to_epsg() or identify_cgcs2000_gk(c) or c.to_epsg(min_confidence=25)
+    return f"EPSG:{code}" if code else c.name
 
 
 # ---------------------------------------------------------------------------------------------- records

@@ -187,3 +187,89 @@ def report_blueprint(path, *, blueprint=True, patches=True, decisions=True, line
         store.record_decision(Decision("P000001", adopt, "王主任", target="urban", **office))
         store.record_decision(Decision("P000002", "defer", "王主任", **office))
     return store
+
+
+# -- difference detection and applying decisions (issue 4) -------------------------------------
+
+_PROVIDERS: list = []
+
+#: harmonisecodes STANDARD index per Contract 1 standard name (the algorithm's enum order)
+HARMONISE_STANDARD = {
+    "GB50137-2011": 1,
+    "TDT1024-2010": 2,
+    "GBT21010-2017": 3,
+    "YDYH-2023": 4,
+    "YDYH-2020": 5,
+    "ZTGN": 6,
+    "STHX": 7,
+    "USER": 8,
+}
+
+
+def processing_with_provider():
+    """The ``processing`` module with the multiplan provider registered (for module-scoped fixtures,
+    which cannot use the function-scoped ``mp_processing``); needs the session fixture ``qgis_processing``."""
+    from multiplan.processing_provider.provider import MultiPlanProvider
+    from qgis.core import QgsApplication
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("multiplan") is None:
+        _PROVIDERS.append(MultiPlanProvider())
+        registry.addProvider(_PROVIDERS[-1])
+    import processing
+
+    return processing
+
+
+def demo_source(folder, manifest, key) -> str:
+    """A demo district layer as a QGIS source (GeoPackage with its layer name, or a shapefile path)."""
+    info = manifest["layers"][key]
+    path = Path(folder) / Path(info["path"]).name
+    return str(path) + (f"|layername={info['layer']}" if info["format"] == "GPKG" else "")
+
+
+DEMO_PLANS = ("urban_plan", "land_plan", "development_plan", "eco_plan")
+
+
+def harmonise_demo(processing, folder, manifest, out_dir, keys=DEMO_PLANS):
+    """Harmonise demo district plans with multiplan:harmonisecodes; returns ``{key: output path}``."""
+    out = {}
+    for key in keys:
+        info = manifest["layers"][key]
+        params = {
+            "INPUT": demo_source(folder, manifest, key),
+            "CODE_FIELD": info["code_field"],
+            "STANDARD": HARMONISE_STANDARD[info["standard"]],
+            "ON_UNKNOWN": 1,
+            "OUTPUT": str(Path(out_dir) / f"{key}.gpkg"),
+            "UNMAPPED": "memory:",
+        }
+        if info["format"] != "GPKG" and info.get("encoding"):
+            params["ENCODING"] = info["encoding"]
+        out[key] = processing.run("multiplan:harmonisecodes", params)["OUTPUT"]
+    return out
+
+
+def detect_params(folder, manifest, plans: dict, out_dir, blueprint=None, prefix="", **extra) -> dict:
+    """multiplan:detectdifferences parameters for a demo district: the four harmonised plans, key projects
+    (polygons and points), the three control lines, the streets; outputs as GeoPackages in ``out_dir``."""
+    roles = {"urban_plan": "URBAN", "land_plan": "LAND", "development_plan": "DEVELOPMENT", "eco_plan": "ECO"}
+    params = {roles[k]: v for k, v in plans.items() if k in roles}
+    params.update(
+        {
+            "PROJECTS": [
+                demo_source(folder, manifest, "key_projects"),
+                demo_source(folder, manifest, "key_projects_pt"),
+            ],
+            "REDLINE": demo_source(folder, manifest, "redline"),
+            "FARMLAND": demo_source(folder, manifest, "farmland"),
+            "BOUNDARY": demo_source(folder, manifest, "dev_boundary"),
+            "STREETS": demo_source(folder, manifest, "streets"),
+            "STREET_FIELD": "XZQMC",
+            "BLUEPRINT": str(blueprint) if blueprint else "",
+        }
+    )
+    for key in ("PATCHES", "STATISTICS", "PROBLEMS"):
+        params[key] = str(Path(out_dir) / f"{prefix}{key.lower()}.gpkg")
+    params.update(extra)
+    return params
