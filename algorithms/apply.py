@@ -1498,7 +1498,7 @@ def apply_decisions(
             "undecided": {
                 "count": len(res.undecided_ids),
                 "area": res.undecided_area,
-                "patch_ids": res.undecided_ids[:1000],
+                "patch_ids": res.undecided_ids,
             },
             "district_area": res.district_area,
             "problems": res.problems,
