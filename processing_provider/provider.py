@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsProcessingProvider
+import os
+
+from qgis.core import QgsMessageLog, QgsProcessingModelAlgorithm, QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..algorithms.i18n import tr
@@ -45,3 +47,15 @@ class MultiPlanProvider(QgsProcessingProvider):
     def loadAlgorithms(self) -> None:  # noqa: N802
         for cls in algorithm_classes():
             self.addAlgorithm(cls())
+        for path in model_files():
+            model = QgsProcessingModelAlgorithm()
+            if model.fromFile(path):
+                self.addAlgorithm(model)
+            else:  # a broken model must not take the algorithms down with it
+                QgsMessageLog.logMessage(tr("Cannot load the model {path}").format(path=path), "Multi-Plan")
+
+
+def model_files() -> list[str]:
+    """The Processing models shipped with the plugin (``processing_provider/models/*.model3``)."""
+    folder = os.path.join(os.path.dirname(__file__), "models")
+    return sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".model3"))
