@@ -514,6 +514,11 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>无法确定数据中心：所有输入均为空</translation>
     </message>
     <message>
+      <location filename="../processing_provider/provider.py" line="55" />
+      <source>Cannot load the model {path}</source>
+      <translation>无法加载模型 {path}</translation>
+    </message>
+    <message>
       <location filename="../algorithms/vector_io.py" line="59" />
       <source>Cannot open {path}</source>
       <translation>无法打开 {path}</translation>
