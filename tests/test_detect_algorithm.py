@@ -279,3 +279,46 @@ def test_numazu_one_plan_and_two_lines(mp_processing, numazu_copy, tmp_path):
     assert rl > 1000
     stats = {r["kind"]: r for r in features(res["STATISTICS"]) if is_null(r["unit"])}
     assert stats["RL_URBAN"]["count"] == sum(1 for f in patches if f["kind"] == "RL_URBAN")
+
+
+def test_further_plan_takes_its_role_from_a_role_field(mp_processing, dirty, tmp_path):
+    """A further special plan given as a memory layer (the per-feature reading path) whose ``role`` field
+    says ``forest``: it becomes plan_forest and the forestry rule runs; drawn from the land plan itself, it
+    differs from it nowhere, so that rule finds nothing."""
+    from multiplan.algorithms.store import BlueprintStore
+    from qgis.core import QgsFeature, QgsField, QgsVectorLayer
+    from qgis.PyQt.QtCore import QVariant
+
+    folder, manifest, plans = dirty
+    src = QgsVectorLayer(plans["land_plan"], "land", "ogr")
+    mem = QgsVectorLayer(f"MultiPolygon?crs={src.crs().authid()}", "林业规划", "memory")
+    fields = src.fields()
+    mem.dataProvider().addAttributes(list(fields) + [QgsField("role", QVariant.String)])
+    mem.updateFields()
+    feats = []
+    for f in src.getFeatures():
+        g = QgsFeature(mem.fields())
+        g.setGeometry(f.geometry())
+        g.setAttributes(list(f.attributes()) + ["forest"])
+        feats.append(g)
+    mem.dataProvider().addFeatures(feats)
+    bp = tmp_path / "bp.gpkg"
+    res = mp_processing.run(
+        "multiplan:detectdifferences",
+        {
+            "LAND": plans["land_plan"],
+            "PLANS": [mem],
+            "BLUEPRINT": str(bp),
+            "PATCHES": str(tmp_path / "p.gpkg"),
+            "STATISTICS": str(tmp_path / "s.gpkg"),
+            "PROBLEMS": "memory:",
+        },
+    )
+    stats = {r["kind"] for r in features(res["STATISTICS"])}
+    assert "CL_FOREST_CON" in stats
+    assert not [f for f in features(res["PATCHES"]) if f["kind"] == "CL_FOREST_CON"]
+    with BlueprintStore.open(str(bp), readonly=True) as s:
+        assert len(s.read_layer("plan_forest", with_geometry=False)) == src.featureCount()
+        inputs = s.runs()[-1]["inputs"]
+        inputs = inputs if isinstance(inputs, list) else json.loads(inputs)
+        assert {x["role"]: x["kind"] for x in inputs}["forest"] == "landuse"
