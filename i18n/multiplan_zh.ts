@@ -489,7 +489,7 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
 蓝图中有控制线（multiplan:reconcilecontrollines）时，在同一次运行中根据控制线决定生成最终控制线和补划缺口。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="461" />
+      <location filename="../algorithms/detection_run.py" line="474" />
       <source>Cancelled</source>
       <translation>已取消</translation>
     </message>
@@ -586,7 +586,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>请选择代码字段、名称字段或两者。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="468" />
+      <location filename="../algorithms/detection_run.py" line="481" />
       <source>Choosing the working CRS</source>
       <translation>正在选择工作坐标系</translation>
     </message>
@@ -676,7 +676,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>建设用地指标（公顷；留空：不核查）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="496" />
+      <location filename="../algorithms/detection_run.py" line="509" />
       <source>Control line '{line}'</source>
       <translation>控制线“{line}”</translation>
     </message>
@@ -1293,7 +1293,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在映射代码…</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="525" />
+      <location filename="../algorithms/detection_run.py" line="538" />
       <source>Matching with the blueprint's earlier patches</source>
       <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
@@ -1628,7 +1628,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="484" />
+      <location filename="../algorithms/detection_run.py" line="497" />
       <source>Plan '{role}'</source>
       <translation>规划“{role}”</translation>
     </message>
@@ -2083,7 +2083,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图保持其自身坐标系；忽略工作坐标系参数。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="135" />
+      <location filename="../algorithms/detection_run.py" line="148" />
       <source>The blueprint keeps its working CRS; the requested working CRS is ignored (re-detection must compare like with like).</source>
       <translation>蓝图保持其工作坐标系，忽略所指定的工作坐标系（重新检测必须在同一坐标系下比较）。</translation>
     </message>
@@ -2713,7 +2713,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已被新一轮检测关闭</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="326" />
+      <location filename="../algorithms/detection_run.py" line="339" />
       <source>code {code}: no unified class or construction flag</source>
       <translation>代码 {code}：没有统一地类，也没有建设用地属性</translation>
     </message>
@@ -2838,7 +2838,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>enabled 必须为 1 或 0，而不是 {v!r}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="317" />
+      <location filename="../algorithms/detection_run.py" line="330" />
       <source>enclosed ground no feature of this layer covers</source>
       <translation>被本图层要素包围但未被覆盖的区域（缝隙）</translation>
     </message>
@@ -2858,7 +2858,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>需补划耕地：{area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="299" />
+      <location filename="../algorithms/detection_run.py" line="312" />
       <source>features of one plan overlap: the lower fid keeps the ground (kept&gt;cut), counted once</source>
       <translation>同一规划内要素重叠：重叠部分归 fid 较小者（kept&gt;cut），只计一次</translation>
     </message>
@@ -2893,7 +2893,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>位于生态环境保护规划的核心管控区内</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="280" />
+      <location filename="../algorithms/detection_run.py" line="293" />
       <source>invalid geometry repaired (make_valid, polygonal part kept)</source>
       <translation>已修复无效几何（make_valid，保留面状部分）</translation>
     </message>
@@ -2928,17 +2928,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>类型 {kind} 已在第 {line} 行定义</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="262" />
+      <location filename="../algorithms/detection_run.py" line="275" />
       <source>left out: no geometry</source>
       <translation>已剔除：无几何</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="271" />
+      <location filename="../algorithms/detection_run.py" line="284" />
       <source>left out: not a polygon</source>
       <translation>已剔除：不是面要素</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="289" />
+      <location filename="../algorithms/detection_run.py" line="302" />
       <source>left out: nothing of the area was left after repair</source>
       <translation>已剔除：修复后面积为零</translation>
     </message>
@@ -3048,7 +3048,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>patch_plans 必须有 {column} 列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="336" />
+      <location filename="../algorithms/detection_run.py" line="349" />
       <source>pieces of at most the speck area dropped (floating-point crumbs of shared edges)</source>
       <translation>已去除不超过微小碎屑面积阈值的碎块（公共边产生的浮点运算碎屑）</translation>
     </message>
@@ -3243,7 +3243,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>在本机待写日志中等待写入</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="308" />
+      <location filename="../algorithms/detection_run.py" line="321" />
       <source>wholly inside a lower-fid feature of the same layer</source>
       <translation>完全位于同一图层中 fid 较小的要素内</translation>
     </message>
@@ -3458,7 +3458,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {n} / {total} 个图斑（{share}）· 差异面积已决定 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="546" />
+      <location filename="../algorithms/detection_run.py" line="559" />
       <source>{n} open patches of kinds this run did not evaluate were left as they are ({kinds})</source>
       <translation>本次未检测的类型中有 {n} 个未关闭图斑，保持不变（{kinds}）</translation>
     </message>
@@ -3488,7 +3488,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="104" />
+      <location filename="../algorithms/detection_run.py" line="105" />
       <source>{n} patches ({cases})</source>
       <translation>{n} 个图斑（{cases}）</translation>
     </message>
@@ -3653,7 +3653,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{title}：名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="155" />
+      <location filename="../algorithms/detection_run.py" line="168" />
       <source>{what} has no coordinate reference system; assign one in QGIS first.</source>
       <translation>{what} 没有坐标系；请先在 QGIS 中为其指定坐标系。</translation>
     </message>
@@ -3668,7 +3668,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 已从 {src} 重投影到蓝图的坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="165" />
+      <location filename="../algorithms/detection_run.py" line="178" />
       <source>{what} was reprojected from {src} to the working CRS</source>
       <translation>{what} 已从 {src} 重投影到工作坐标系</translation>
     </message>
