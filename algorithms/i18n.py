@@ -32,3 +32,12 @@ def tr(text: str) -> str:
     if not fn:
         return text
     return fn(CONTEXT, text)
+
+
+def tr_noop(text: str) -> str:
+    """Mark a literal for translation where it is defined and translated later with ``tr(variable)``.
+
+    Returns ``text`` unchanged; ``dev/update_translations.py`` collects its argument like ``tr``'s.
+    (Qt's ``QT_TRANSLATE_NOOP`` does the same for C++.)
+    """
+    return text

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Collect every ``tr("...")`` literal (and .ui strings) into ``i18n/multiplan_zh.ts``, keeping translations.
+"""Collect every ``tr("...")`` and ``tr_noop("...")`` literal (and .ui strings) into ``i18n/multiplan_zh.ts``, keeping translations.
 
     python3 dev/update_translations.py              # refresh the .ts (new strings marked unfinished)
     python3 dev/update_translations.py --fill x.tsv # also apply translations "source<TAB>translation"
@@ -35,7 +35,7 @@ def code_strings() -> dict[str, list[str]]:
                 continue
             fn = node.func
             name = fn.id if isinstance(fn, ast.Name) else fn.attr if isinstance(fn, ast.Attribute) else None
-            if name != "tr":
+            if name not in ("tr", "tr_noop"):
                 continue
             arg = node.args[0]
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
