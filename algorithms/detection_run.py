@@ -27,6 +27,7 @@ The order matters (docs/blueprint-contract.md §5: "compute first, then open the
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -109,6 +110,18 @@ class DetectionRun:
 
 def _equivalent(a, b) -> bool:
     """Same CRS by definition, or one whose transformation to the other is a no-op (see module doc)."""
+    if isinstance(a, str) and isinstance(b, str):
+        return _equivalent_text(a, b)
+    return _equivalent_uncached(a, b)
+
+
+@functools.lru_cache(maxsize=64)
+def _equivalent_text(a: str, b: str) -> bool:
+    # every input of a run usually carries the same WKT: parse and compare it once
+    return _equivalent_uncached(a, b)
+
+
+def _equivalent_uncached(a, b) -> bool:
     try:
         if same_crs(a, b):
             return True
