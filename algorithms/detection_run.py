@@ -140,7 +140,39 @@ def choose_crs(
     project_crs: str | None = None,
 ) -> WorkingCrs:
     """The working CRS of a run: the blueprint's when there is one (the override is then noted and
-    ignored), else :func:`.crs.choose_working_crs` with the override and the project's CRS."""
+    ignored), else :func:`.crs.choose_working_crs` with the override and the project's CRS.
+
+    A layer whose CRS is not on the earth (a GeoPackage's "undefined Cartesian SRS", an engineering
+    CRS) is refused by name like a layer without one: nothing could be reprojected from it.
+    """
+    from pyproj.exceptions import CRSError as PyprojCrsError
+    from pyproj.exceptions import ProjError
+
+    from .crs import CrsError
+
+    unusable = []
+    for k, t in enumerate(tables):
+        if not t.crs_wkt:
+            continue
+        try:
+            ok = to_crs(t.crs_wkt).geodetic_crs is not None
+        except (CrsError, PyprojCrsError, ProjError):
+            ok = False
+        if not ok:
+            unusable.append(t.name or str(k + 1))
+    if unusable:
+        raise CrsError(
+            tr(
+                "Layer(s) without a usable coordinate reference system: {names}. Assign one in QGIS first."
+            ).format(names=", ".join(unusable))
+        )
+    try:
+        return _choose(tables, blueprint_crs, override, project_crs)
+    except (PyprojCrsError, ProjError) as exc:
+        raise CrsError(tr("No working CRS can be chosen: {error}").format(error=exc)) from exc
+
+
+def _choose(tables, blueprint_crs, override, project_crs) -> WorkingCrs:
     if blueprint_crs:
         w = choose_working_crs(tables, blueprint_crs=blueprint_crs)
         if override and not _equivalent(override, blueprint_crs):
@@ -172,7 +204,12 @@ def to_working(
     if _equivalent(table.crs_wkt, working_wkt):
         geoms = table.geoms
     else:
-        geoms = reproject(table.geoms, table.crs_wkt, working_wkt)
+        try:
+            geoms = reproject(table.geoms, table.crs_wkt, working_wkt)
+        except CrsError as exc:  # name the layer: "outside the area of use" usually means a wrong CRS label
+            raise CrsError(
+                tr("{what} ({crs}): {error}").format(what=what, crs=crs_label(table.crs_wkt), error=exc)
+            ) from exc
         if notes is not None:
             notes.append(
                 tr("{what} was reprojected from {src} to the working CRS").format(

@@ -27,7 +27,7 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr
 from .base import MultiplanAlgorithm
-from .detect_differences import rows_table, table_fields
+from .detect_differences import engine_checks_geometry, rows_table, table_fields
 from .sources import source_to_table, write_output
 
 UNDECIDED_CHOICES = (
@@ -209,11 +209,10 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
             roles=roles_of(self.ROLES) or None,
             unit_column=self.parameterAsString(parameters, self.STREET_FIELD, context) or None,
         )
-        streets = (
-            source_to_table(self, parameters, self.STREETS, context, steps)
-            if parameters.get(self.STREETS)
-            else None
-        )
+        streets = None
+        if parameters.get(self.STREETS):
+            with engine_checks_geometry(context):  # apply repairs the streets itself
+                streets = source_to_table(self, parameters, self.STREETS, context, steps)
 
         def progress(fraction: float, message: str) -> None:
             steps.setProgress(100.0 * fraction)

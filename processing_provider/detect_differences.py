@@ -9,11 +9,13 @@ transaction); and writes three outputs: the patches, the statistics and the data
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
+    QgsFeatureRequest,
     QgsField,
     QgsFields,
     QgsProcessingException,
@@ -276,25 +278,21 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         self.require_dependencies()
-        from ..algorithms.crs import CrsError
-        from ..algorithms.detect import DetectError, DetectParams, LineInput, PlanInput
-        from ..algorithms.detection_run import (
-            RunOptions,
-            choose_crs,
-            input_record,
-            patches_table,
-            plan_kind_for_standard,
-            problem_rows,
-            run_detection,
-        )
-        from ..algorithms.overlay import Cancelled
-        from ..algorithms.rules import RuleError, load_rules
-        from ..algorithms.slivers import SliverParams
-        from ..algorithms.store import BlueprintError, BlueprintStore, RunCancelledError
-
         steps = QgsProcessingMultiStepFeedback(4, feedback)
         steps.setCurrentStep(0)
         steps.setProgressText(tr("Reading the inputs…"))
+        with engine_checks_geometry(context):
+            got = self._read_inputs(parameters, context, feedback, steps)
+        if got is None:
+            return {}
+        plans, lines, streets, inputs = got
+        return self._run(parameters, context, feedback, steps, plans, lines, streets, inputs)
+
+    def _read_inputs(self, parameters, context, feedback, steps):
+        """Every input as engine tables (None when cancelled)."""
+        from ..algorithms.detect import LineInput, PlanInput
+        from ..algorithms.detection_run import input_record, plan_kind_for_standard
+
         inputs: list[dict] = []
         plans: list = []
         taken: set[str] = set()
@@ -309,7 +307,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
             inputs.append(input_record(role, self._source_text(parameters, param, context), t, kind))
             taken.add(role)
             if feedback.isCanceled():
-                return {}
+                return None
         for layer in self.parameterAsLayerList(parameters, self.PLANS, context) or []:
             self._require_harmonised(layer, layer.name())
             t = self._layer_table(layer, steps)
@@ -319,7 +317,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
             inputs.append(input_record(role, layer.source(), t, kind))
             taken.add(role)
             if feedback.isCanceled():
-                return {}
+                return None
         projects = self._projects(parameters, context, steps, inputs)
         if projects is not None:
             plans.append(projects)
@@ -340,7 +338,23 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
                 )
             )
         if feedback.isCanceled():
-            return {}
+            return None
+        return plans, lines, streets, inputs
+
+    def _run(self, parameters, context, feedback, steps, plans, lines, streets, inputs):  # noqa: C901
+        from ..algorithms.crs import CrsError
+        from ..algorithms.detect import DetectError, DetectParams
+        from ..algorithms.detection_run import (
+            RunOptions,
+            choose_crs,
+            patches_table,
+            problem_rows,
+            run_detection,
+        )
+        from ..algorithms.overlay import Cancelled
+        from ..algorithms.rules import RuleError, load_rules
+        from ..algorithms.slivers import SliverParams
+        from ..algorithms.store import BlueprintError, BlueprintStore, RunCancelledError
 
         # the working CRS (an existing blueprint's wins)
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context) or ""
@@ -601,6 +615,18 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
         return PlanInput(
             "projects", table, "projects", code_column="project", area_column="area", layer="key_projects"
         )
+
+
+@contextlib.contextmanager
+def engine_checks_geometry(context):
+    """Read sources without QGIS's invalid-geometry check: the engine repairs invalid geometries and
+    reports them by feature id, which "stop at the first invalid feature" would prevent."""
+    old = context.invalidGeometryCheck()
+    context.setInvalidGeometryCheck(QgsFeatureRequest.InvalidGeometryCheck.GeometryNoCheck)
+    try:
+        yield
+    finally:
+        context.setInvalidGeometryCheck(old)
 
 
 def _pick(table, wanted: str | None, candidates) -> str | None:

@@ -322,3 +322,72 @@ def test_further_plan_takes_its_role_from_a_role_field(mp_processing, dirty, tmp
         inputs = s.runs()[-1]["inputs"]
         inputs = inputs if isinstance(inputs, list) else json.loads(inputs)
         assert {x["role"]: x["kind"] for x in inputs}["forest"] == "landuse"
+
+
+def _memory_copy(path, crs: str | None, name: str, edit=None):
+    """A memory-layer copy of a harmonised plan (optionally without a CRS, optionally edited)."""
+    from qgis.core import QgsFeature, QgsVectorLayer
+
+    src = QgsVectorLayer(path, name, "ogr")
+    mem = QgsVectorLayer("MultiPolygon" + (f"?crs={crs}" if crs else ""), name, "memory")
+    mem.dataProvider().addAttributes(list(src.fields()))
+    mem.updateFields()
+    feats = []
+    for k, f in enumerate(src.getFeatures()):
+        g = QgsFeature(mem.fields())
+        g.setGeometry(edit(k, f.geometry()) if edit else f.geometry())
+        g.setAttributes(list(f.attributes()))
+        feats.append(g)
+    mem.dataProvider().addFeatures(feats)
+    return mem
+
+
+def test_missing_crs_is_refused_and_invalid_geometry_is_repaired_and_reported(mp_processing, dirty, tmp_path):
+    from qgis.core import QgsGeometry, QgsProcessingException
+
+    folder, manifest, plans = dirty
+    from multiplan.algorithms.gpkg import write_layer_file
+    from multiplan.algorithms.vector_io import read_table
+
+    t = read_table(plans["urban_plan"])
+    no_crs = tmp_path / "无坐标系.gpkg"  # a GeoPackage layer with an undefined SRS
+    write_layer_file(
+        str(no_crs), "plan", t.geoms, [(c, t.field_types.get(c, "text"), v) for c, v in t.columns.items()]
+    )
+    base = {"LAND": plans["land_plan"], "PATCHES": "memory:", "STATISTICS": "memory:", "PROBLEMS": "memory:"}
+    with pytest.raises(QgsProcessingException) as err:
+        mp_processing.run("multiplan:detectdifferences", dict(base, URBAN=str(no_crs)))
+    assert "coordinate reference system" in str(err.value) and "无坐标系" in str(err.value)
+    # a memory layer made without a CRS gets EPSG:4326 from QGIS: projected coordinates labelled as degrees
+    wrong = _memory_copy(plans["urban_plan"], None, "标错坐标系")
+    with pytest.raises(QgsProcessingException) as err:
+        mp_processing.run("multiplan:detectdifferences", dict(base, URBAN=wrong))
+    assert "Plan 'urban' (EPSG:4326)" in str(err.value) and "cannot be transformed" in str(err.value)
+
+    def bowtie(k, geom):
+        if k != 10:
+            return geom
+        x0, y0, x1, y1 = (
+            geom.boundingBox().xMinimum(),
+            geom.boundingBox().yMinimum(),
+            geom.boundingBox().xMaximum(),
+            geom.boundingBox().yMaximum(),
+        )
+        return QgsGeometry.fromWkt(f"MULTIPOLYGON((({x0} {y0},{x1} {y1},{x1} {y0},{x0} {y1},{x0} {y0})))")
+
+    bad = _memory_copy(plans["urban_plan"], "EPSG:4548", "urban", bowtie)
+    fid = [f.id() for f in bad.getFeatures()][10]
+    res = mp_processing.run(
+        "multiplan:detectdifferences",
+        {
+            "URBAN": bad,
+            "LAND": plans["land_plan"],
+            "PATCHES": "memory:",
+            "STATISTICS": "memory:",
+            "PROBLEMS": str(tmp_path / "problems.gpkg"),
+        },
+    )
+    rows = [
+        r for r in features(res["PROBLEMS"]) if r["input"] == "urban" and r["problem"] == "invalid_repaired"
+    ]
+    assert len(rows) == 1 and rows[0]["count"] == 1 and rows[0]["fids"] == str(fid)
