@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from .i18n import tr
+from .i18n import tr, tr_noop
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,11 @@ class SliverResult:
 
 
 REASONS = {
-    "area": "smaller than the minimum area",
+    "area": tr_noop("smaller than the minimum area"),
     "small": "small",
     "narrow": "narrow",
     "elongated": "elongated",
-    "irregular": "not compact",
+    "irregular": tr_noop("not compact"),
 }
 
 

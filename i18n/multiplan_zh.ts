@@ -258,7 +258,7 @@
   <context>
     <name>multiplan</name>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="147" />
+      <location filename="../processing_provider/harmonise_codes.py" line="160" />
       <source>'User crosswalk only' needs a crosswalk CSV.</source>
       <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
     </message>
@@ -353,6 +353,11 @@
       <translation>面积</translation>
     </message>
     <message>
+      <location filename="../processing_provider/check_siting.py" line="102" />
+      <source>Area field (m²) for point projects</source>
+      <translation>点状项目的面积字段（平方米）</translation>
+    </message>
+    <message>
       <location filename="../algorithms/report.py" line="1609" />
       <source>As computed by the latest control-line run; not recomputed here.</source>
       <translation>取自最近一次三线协调运行的结果，此处未重新计算。</translation>
@@ -368,12 +373,22 @@
       <translation>正在拼合蓝图</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="221" />
+      <location filename="../processing_provider/report.py" line="227" />
       <source>Atlas (PDF)</source>
       <translation>图集（PDF）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="342" />
+      <location filename="../processing_provider/report.py" line="236" />
+      <source>Atlas pages</source>
+      <translation>图集页数</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="237" />
+      <source>Atlas seconds per page</source>
+      <translation>图集每页用时（秒）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="348" />
       <source>Atlas {path}: {n} pages in {s:.1f} s ({spp:.3f} s per page), font {font}</source>
       <translation>图集 {path}：{n} 页，用时 {s:.1f} 秒（每页 {spp:.3f} 秒），字体 {font}</translation>
     </message>
@@ -388,12 +403,27 @@
       <translation>图集：包括碎屑图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="202" />
+      <location filename="../processing_provider/report.py" line="196" />
+      <source>Atlas: only these kinds (comma-separated, e.g. LG_URBAN_CON,RL_URBAN)</source>
+      <translation>图集：仅限这些类型（以逗号分隔，如 LG_URBAN_CON,RL_URBAN）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="200" />
+      <source>Atlas: only these statuses (comma-separated, e.g. undecided,conflict)</source>
+      <translation>图集：仅限这些状态（以逗号分隔，如 undecided,conflict）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="208" />
       <source>Atlas: smallest patch area (m²)</source>
       <translation>图集：最小图斑面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="219" />
+      <location filename="../processing_provider/harmonise_codes.py" line="29" />
+      <source>Auto-detect (weighs every value against every table)</source>
+      <translation>自动识别（将全部取值与每一张分类表比对）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="232" />
       <source>Auto-detected standard: {std} (confidence {conf:.0%}). {msg}</source>
       <translation>自动识别的标准：{std}（置信度 {conf:.0%}）。{msg}</translation>
     </message>
@@ -433,9 +463,14 @@
       <translation>蓝图 GeoPackage (*.gpkg);;所有文件 (*)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="191" />
+      <location filename="../processing_provider/detect_differences.py" line="198" />
       <source>Blueprint GeoPackage to write into (created when missing; empty: outputs only)</source>
       <translation>写入的蓝图 GeoPackage（不存在时新建；留空：仅输出结果）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="173" />
+      <source>Blueprint area (m²)</source>
+      <translation>蓝图面积（平方米）</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="1183" />
@@ -443,17 +478,22 @@
       <translation>蓝图建设用地（已定用地，按{flag}）中，现状用地图层显示为非建设用地（按法定三大类）的部分：{a:,.1f} 平方米（{ha:,.2f} 公顷）。</translation>
     </message>
     <message>
+      <location filename="../processing_provider/apply_decisions.py" line="170" />
+      <source>Blueprint features</source>
+      <translation>蓝图要素数</translation>
+    </message>
+    <message>
       <location filename="../processing_provider/apply_decisions.py" line="177" />
       <source>Blueprint run id</source>
       <translation>蓝图运行编号</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="453" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="458" />
       <source>Blueprint run {run}: LINE_* patches {counts}; {closed} closed, {flagged} to re-confirm</source>
       <translation>蓝图运行 {run}：LINE_* 图斑 {counts}；关闭 {closed} 个，待重新确认 {flagged} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="442" />
+      <location filename="../processing_provider/detect_differences.py" line="461" />
       <source>Blueprint run {run}: {closed} patches closed, {flagged} flagged to re-confirm</source>
       <translation>蓝图运行 {run}：关闭图斑 {closed} 个，标记待重新确认 {flagged} 个</translation>
     </message>
@@ -463,7 +503,7 @@
       <translation>按规则汇总的蓝图统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="249" />
+      <location filename="../processing_provider/apply_decisions.py" line="248" />
       <source>Blueprint: {n} features over {area:.1f} m² from {roles}; run {run}</source>
       <translation>蓝图：{n} 个要素，共 {area:.1f} 平方米，来自 {roles}；运行 {run}</translation>
     </message>
@@ -489,17 +529,17 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
 蓝图中有控制线（multiplan:reconcilecontrollines）时，在同一次运行中根据控制线决定生成最终控制线和补划缺口。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="474" />
+      <location filename="../algorithms/detection_run.py" line="511" />
       <source>Cancelled</source>
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="421" />
+      <location filename="../processing_provider/detect_differences.py" line="440" />
       <source>Cancelled: nothing was written into the blueprint.</source>
       <translation>已取消：未向蓝图写入任何内容。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="234" />
+      <location filename="../processing_provider/apply_decisions.py" line="233" />
       <source>Cancelled: the blueprint was not changed.</source>
       <translation>已取消：蓝图未作任何改动。</translation>
     </message>
@@ -581,12 +621,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
 其他坐标系的项目会重投影到蓝图的坐标系。除非另行指定控制线图层，控制线采用蓝图中的控制线（优先最终，其次建议，再次原始输入）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="144" />
+      <location filename="../processing_provider/harmonise_codes.py" line="157" />
       <source>Choose the code field, the name field, or both.</source>
       <translation>请选择代码字段、名称字段或两者。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="481" />
+      <location filename="../algorithms/detection_run.py" line="518" />
       <source>Choosing the working CRS</source>
       <translation>正在选择工作坐标系</translation>
     </message>
@@ -601,7 +641,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>地类与来源</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="100" />
+      <location filename="../processing_provider/harmonise_codes.py" line="105" />
       <source>Classification standard of the layer</source>
       <translation>图层的用地分类标准</translation>
     </message>
@@ -621,12 +661,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理 {line}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="88" />
+      <location filename="../processing_provider/harmonise_codes.py" line="87" />
       <source>Code field</source>
       <translation>用地代码字段</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="176" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="181" />
       <source>Compare only inside (district boundary)</source>
       <translation>仅在此范围内比较（区界）</translation>
     </message>
@@ -641,12 +681,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>建设用地属性</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="234" />
+      <location filename="../processing_provider/report.py" line="240" />
       <source>Construction flag counted</source>
       <translation>统计的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="291" />
+      <location filename="../processing_provider/report.py" line="297" />
       <source>Construction flag counted: {flag}</source>
       <translation>统计的建设用地属性口径：{flag}</translation>
     </message>
@@ -659,6 +699,11 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <location filename="../processing_provider/report.py" line="161" />
       <source>Construction flag the quota check counts</source>
       <translation>指标核查采用的建设用地属性口径</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="233" />
+      <source>Construction land of the blueprint (m²)</source>
+      <translation>蓝图建设用地（平方米）</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="933" />
@@ -676,7 +721,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>建设用地指标（公顷；留空：不核查）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="509" />
+      <location filename="../algorithms/detection_run.py" line="546" />
       <source>Control line '{line}'</source>
       <translation>控制线“{line}”</translation>
     </message>
@@ -761,17 +806,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线协调</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="236" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="241" />
       <source>Control-line overlaps</source>
       <translation>控制线重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="245" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="250" />
       <source>Control-line statistics</source>
       <translation>控制线统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="197" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="202" />
       <source>Core zones in the eco plan (class set, e.g. zone:一级管控区)</source>
       <translation>生态环境保护规划中的核心管控区（地类集合，如 zone:一级管控区）</translation>
     </message>
@@ -781,12 +826,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>无法打开 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="422" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="427" />
       <source>Created the blueprint {path}</source>
       <translation>已新建蓝图 {path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="106" />
+      <location filename="../processing_provider/harmonise_codes.py" line="113" />
       <source>Crosswalk CSV (optional; overrides built-in rows)</source>
       <translation>对照表 CSV（可选，覆盖内置对照）</translation>
     </message>
@@ -806,7 +851,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>现状用地：地类编码字段（DLBM），图层未分类梳理时使用</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="256" />
+      <location filename="../processing_provider/detect_differences.py" line="263" />
       <source>Data problems</source>
       <translation>数据问题</translation>
     </message>
@@ -841,12 +886,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>各部门提出意见，只有领导小组办公室作出决定。您的意见立即写入。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="103" />
+      <location filename="../processing_provider/detect_differences.py" line="110" />
       <source>Detect differences (差异分析)</source>
       <translation>差异分析</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="137" />
+      <location filename="../processing_provider/harmonise_codes.py" line="150" />
       <source>Detection confidence</source>
       <translation>识别置信度</translation>
     </message>
@@ -856,17 +901,22 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>主体功能区规划</translation>
     </message>
     <message>
+      <location filename="../processing_provider/detect_differences.py" line="50" />
+      <source>Development plan / main-function zones (主体功能区), harmonised</source>
+      <translation>经济社会发展规划 / 主体功能区规划（已分类梳理）</translation>
+    </message>
+    <message>
       <location filename="../ui/layers.py" line="67" />
       <source>Development-prohibited zones</source>
       <translation>禁止开发区域</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="249" />
+      <location filename="../processing_provider/detect_differences.py" line="256" />
       <source>Difference patches</source>
       <translation>差异图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="252" />
+      <location filename="../processing_provider/detect_differences.py" line="259" />
       <source>Difference statistics</source>
       <translation>差异统计</translation>
     </message>
@@ -879,6 +929,11 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <location filename="../algorithms/lines.py" line="1426" />
       <source>District layer</source>
       <translation>区界图层</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="41" />
+      <source>Do not build the final control lines</source>
+      <translation>不生成最终控制线</translation>
     </message>
     <message>
       <location filename="../algorithms/detect.py" line="523" />
@@ -916,7 +971,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态环境保护规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="146" />
+      <location filename="../processing_provider/detect_differences.py" line="52" />
+      <source>Eco-environment protection plan (生态环境保护规划), harmonised</source>
+      <translation>生态环境保护规划（已分类梳理）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="151" />
       <source>Eco-environment protection plan, harmonised (its 一级管控区 are the core zones)</source>
       <translation>生态环境保护规划，已完成分类梳理（其一级管控区为核心管控区）</translation>
     </message>
@@ -928,6 +988,16 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
     <message>
       <location filename="../ui/controller.py" line="160" />
       <source>Ecological protection red line</source>
+      <translation>生态保护红线</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="37" />
+      <source>Ecological protection red line (empty: the blueprint's)</source>
+      <translation>生态保护红线（留空：采用蓝图中的）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="56" />
+      <source>Ecological protection red line (生态保护红线)</source>
       <translation>生态保护红线</translation>
     </message>
     <message>
@@ -961,7 +1031,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="327" />
+      <location filename="../processing_provider/report.py" line="333" />
       <source>Exporting the atlas ({n} pages)…</source>
       <translation>正在导出图集（{n} 页）…</translation>
     </message>
@@ -971,7 +1041,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>不支持扩展 GeoPackage 几何类型。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="137" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="55" />
+      <source>Farmland / development boundary overlap</source>
+      <translation>永久基本农田 / 城镇开发边界重叠</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="142" />
       <source>Farmland deduction coefficient field (扣除系数; default KCXS when present)</source>
       <translation>基本农田扣除系数字段（默认：存在时使用 KCXS）</translation>
     </message>
@@ -981,7 +1056,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>耕地保护</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="138" />
+      <location filename="../processing_provider/harmonise_codes.py" line="151" />
       <source>Features with unmapped codes</source>
       <translation>代码未映射的要素数</translation>
     </message>
@@ -996,7 +1071,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="246" />
+      <location filename="../processing_provider/harmonise_codes.py" line="260" />
       <source>Field {f} from an earlier harmonisation is replaced.</source>
       <translation>已替换此前分类梳理生成的字段 {f}。</translation>
     </message>
@@ -1021,7 +1096,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>最终控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="258" />
+      <location filename="../processing_provider/apply_decisions.py" line="257" />
       <source>Final control lines written; 补划 deficit {a:.1f} m²</source>
       <translation>已写入最终控制线；补划缺口 {a:.1f} 平方米</translation>
     </message>
@@ -1031,7 +1106,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>最终决定（领导小组办公室）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="97" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="102" />
       <source>Finds where the ecological protection red line (生态保护红线), the permanent basic farmland (永久基本农田) and the urban development boundary (城镇开发边界) overlap, and proposes an adjustment for every overlap — the 2019 guidance says the three lines must not cross, overlap or conflict.
 
 Each line layer is optional and may hold many features, multipart polygons with holes, or one dissolved polygon of 100k+ vertices. Invalid rings are repaired and counted, overlaps between features of one line are reported and counted once, layers in another CRS are reprojected.
@@ -1052,7 +1127,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
 已完成分类梳理的规划用于覆盖统计：规划位于每条控制线内 / 外的面积，以及控制线内无规划覆盖的面积。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="113" />
+      <location filename="../processing_provider/harmonise_codes.py" line="123" />
       <source>Flag as unmapped and continue</source>
       <translation>标记为“未映射”并继续</translation>
     </message>
@@ -1062,19 +1137,34 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>统计口径：{flag}</translation>
     </message>
     <message>
+      <location filename="../processing_provider/report.py" line="33" />
+      <source>Flag of the source plan's own standard</source>
+      <translation>来源规划自身标准的建设用地属性</translation>
+    </message>
+    <message>
       <location filename="../ui/controller.py" line="145" />
       <source>Forestry plan</source>
       <translation>林地保护利用规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="154" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="159" />
       <source>Further harmonised plans (coverage statistics)</source>
       <translation>其他已分类梳理的规划（覆盖统计）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="165" />
+      <location filename="../processing_provider/detect_differences.py" line="172" />
       <source>Further special plans, harmonised (role from a 'role' field or the layer name)</source>
       <translation>其他专项规划，已完成分类梳理（角色取自“role”字段或图层名称）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="30" />
+      <source>GB 50137-2011 城乡用地 (urban-rural plan)</source>
+      <translation>GB 50137-2011 城乡用地分类（城乡规划）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="32" />
+      <source>GB/T 21010-2017 / 三调 (current land use)</source>
+      <translation>GB/T 21010-2017 / 三调（土地利用现状）</translation>
     </message>
     <message>
       <location filename="../algorithms/gpkg.py" line="608" />
@@ -1082,7 +1172,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>几何与属性列的长度不一致。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="260" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="265" />
       <source>Give at least one control line layer.</source>
       <translation>请至少指定一个控制线图层。</translation>
     </message>
@@ -1092,7 +1182,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>请至少指定两个规划，或一个规划加至少一条控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="272" />
+      <location filename="../processing_provider/detect_differences.py" line="279" />
       <source>Give at least two plans, or one plan and at least one control line.</source>
       <translation>请至少指定两个规划，或一个规划加至少一条控制线。</translation>
     </message>
@@ -1112,7 +1202,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>地类组（仅知大类时）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="216" />
+      <location filename="../processing_provider/report.py" line="222" />
       <source>HTML page (*.html)</source>
       <translation>HTML 网页 (*.html)</translation>
     </message>
@@ -1122,12 +1212,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>用地分类标准梳理</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="129" />
+      <location filename="../processing_provider/harmonise_codes.py" line="139" />
       <source>Harmonised plan</source>
       <translation>分类梳理后的规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="296" />
+      <location filename="../processing_provider/harmonise_codes.py" line="329" />
       <source>Harmonised {n} features with {std}. {counts}</source>
       <translation>已按 {std} 对 {n} 个要素完成分类梳理。{counts}</translation>
     </message>
@@ -1177,7 +1267,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>重大项目</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="143" />
+      <location filename="../processing_provider/detect_differences.py" line="150" />
       <source>Key projects (重大项目): polygon and/or point layers</source>
       <translation>重大项目：面图层和/或点图层</translation>
     </message>
@@ -1187,12 +1277,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>重大项目图层 {layer}：找不到字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="157" />
+      <location filename="../processing_provider/detect_differences.py" line="164" />
       <source>Key projects: area field for points, m² (empty: XMMJ, MJ, AREA when present)</source>
       <translation>重大项目：点状项目的面积字段，平方米（留空：依次使用存在的 XMMJ、MJ、AREA）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="150" />
+      <location filename="../processing_provider/detect_differences.py" line="157" />
       <source>Key projects: name field (empty: XMMC, NAME, MC … when present)</source>
       <translation>重大项目：名称字段（留空：依次使用存在的 XMMC、NAME、MC……）</translation>
     </message>
@@ -1205,6 +1295,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <location filename="../ui/layers.py" line="98" />
       <source>Kind: {group}</source>
       <translation>类型：{group}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="45" />
+      <source>Land-use master plan (土地利用总体规划), harmonised</source>
+      <translation>土地利用总体规划（已分类梳理）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="141" />
@@ -1232,6 +1327,11 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>以下图层没有坐标系：{names}。请先在 QGIS 中为其指定坐标系。</translation>
     </message>
     <message>
+      <location filename="../algorithms/detection_run.py" line="165" />
+      <source>Layer(s) without a usable coordinate reference system: {names}. Assign one in QGIS first.</source>
+      <translation>图层没有可用的坐标系：{names}。请先在 QGIS 中为其指定坐标系。</translation>
+    </message>
+    <message>
       <location filename="../algorithms/report.py" line="1834" />
       <source>Ledger</source>
       <translation>台账</translation>
@@ -1242,12 +1342,17 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>台账：包括被后续运行关闭的图斑</translation>
     </message>
     <message>
+      <location filename="../processing_provider/report.py" line="34" />
+      <source>Legal 三大类 (建设用地)</source>
+      <translation>法定三大类（建设用地）</translation>
+    </message>
+    <message>
       <location filename="../algorithms/store/core.py" line="1514" />
       <source>Line adjustments need an adjustment_id column.</source>
       <translation>控制线调整必须有 adjustment_id 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="205" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="210" />
       <source>Line rule table (CSV; replaces data/rules/line_rules.csv)</source>
       <translation>控制线规则表（CSV；替换 data/rules/line_rules.csv）</translation>
     </message>
@@ -1262,7 +1367,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>控制线规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="124" />
+      <location filename="../processing_provider/harmonise_codes.py" line="134" />
       <source>Local code prefixes to strip (e.g. XGN for 土规 X211 / G211 / N11)</source>
       <translation>去除的地方代码前缀（如 XGN，对应土规 X211 / G211 / N11）</translation>
     </message>
@@ -1288,12 +1393,17 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
 输出：XLSX 工作簿（由 GDAL 写出，每张表一个工作表）、带图表的独立 HTML 网页（无需联网），以及由 QGIS 打印布局生成的 PDF 图集，每个图斑一页（默认：非碎屑图斑中面积最大的 200 个），并报告每页用时。表头为中英文对照。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="203" />
+      <location filename="../processing_provider/harmonise_codes.py" line="216" />
       <source>Mapping codes…</source>
       <translation>正在映射代码…</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="538" />
+      <location filename="../processing_provider/apply_decisions.py" line="34" />
+      <source>Mark undecided ground 'pending' (no class) and continue</source>
+      <translation>将未决用地标记为“pending”（待定，无地类）并继续</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="575" />
       <source>Matching with the blueprint's earlier patches</source>
       <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
@@ -1313,7 +1423,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>多规合一</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="94" />
+      <location filename="../processing_provider/harmonise_codes.py" line="96" />
       <source>Name field (used where the code is missing)</source>
       <translation>用地名称字段（代码缺失时使用）</translation>
     </message>
@@ -1321,6 +1431,11 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <location filename="../algorithms/report.py" line="1937" />
       <source>New construction land</source>
       <translation>新增建设用地</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="235" />
+      <source>New construction land vs the current land use (m²)</source>
+      <translation>相对现状用地的新增建设用地（平方米）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1140" />
@@ -1433,7 +1548,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="325" />
+      <location filename="../processing_provider/report.py" line="331" />
       <source>No patch passes the atlas filter: no atlas written.</source>
       <translation>没有图斑符合图集筛选条件：未生成图集。</translation>
     </message>
@@ -1458,6 +1573,11 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有可供选择的用户对照表标准（USER:&lt;名称&gt;）。</translation>
     </message>
     <message>
+      <location filename="../algorithms/detection_run.py" line="172" />
+      <source>No working CRS can be chosen: {error}</source>
+      <translation>无法确定工作坐标系：{error}</translation>
+    </message>
+    <message>
       <location filename="../algorithms/gpkg.py" line="550" />
       <source>Not a GeoPackage geometry blob.</source>
       <translation>不是 GeoPackage 几何二进制数据。</translation>
@@ -1468,7 +1588,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>未写入任何内容；您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="112" />
+      <location filename="../processing_provider/harmonise_codes.py" line="122" />
       <source>On unknown code</source>
       <translation>遇到未知代码时</translation>
     </message>
@@ -1523,6 +1643,11 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>其他控制线</translation>
     </message>
     <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="255" />
+      <source>Overlap area (m²)</source>
+      <translation>重叠面积（平方米）</translation>
+    </message>
+    <message>
       <location filename="../algorithms/lines.py" line="955" />
       <source>Overlaps {kind}</source>
       <translation>重叠 {kind}</translation>
@@ -1533,7 +1658,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在叠加各规划用地</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="106" />
+      <location filename="../processing_provider/detect_differences.py" line="113" />
       <source>Overlays the harmonised plans and finds every difference patch (差异图斑) the rule table asks for: 城规建设/土规非建设 and 土规建设/城规非建设 (两规), construction inside the ecological red line or the eco plan's 一级/二级管控区, construction on permanent basic farmland, urban construction outside the urban development boundary, construction in 禁止开发区域, key projects on land the land-use plan keeps non-construction, and conflicting classes.
 
 Inputs: plans by role (each optional) — run multiplan:harmonisecodes on each first; an unharmonised layer is refused — any number of further special plans (the role is taken from a 'role' field, else from the layer name), key projects (not harmonised: a name, a type and a polygon, or a point with an area drawn as a disc), the three control lines and the streets. At least two plans, or one plan and one control line.
@@ -1558,7 +1683,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
 规则表：CSV 文件，扩展（或替换）data/rules/detection_rules.csv——参见 docs/detection.md。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="221" />
+      <location filename="../processing_provider/report.py" line="227" />
       <source>PDF (*.pdf)</source>
       <translation>PDF (*.pdf)</translation>
     </message>
@@ -1598,9 +1723,14 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="258" />
+      <location filename="../processing_provider/detect_differences.py" line="265" />
       <source>Patches</source>
       <translation>图斑</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="232" />
+      <source>Patches decided</source>
+      <translation>已决定图斑数</translation>
     </message>
     <message>
       <location filename="../algorithms/store/core.py" line="1344" />
@@ -1613,9 +1743,14 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>不同类型的图斑可能重叠：合计行为各类型之和。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="261" />
+      <location filename="../processing_provider/detect_differences.py" line="268" />
       <source>Patches: {case}</source>
       <translation>图斑：{case}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="172" />
+      <source>Pending area (m²)</source>
+      <translation>待定面积（平方米）</translation>
     </message>
     <message>
       <location filename="../algorithms/report.py" line="792" />
@@ -1628,7 +1763,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="497" />
+      <location filename="../processing_provider/check_siting.py" line="38" />
+      <source>Permanent basic farmland (empty: the blueprint's)</source>
+      <translation>永久基本农田（留空：采用蓝图中的）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="57" />
+      <source>Permanent basic farmland (永久基本农田)</source>
+      <translation>永久基本农田</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="534" />
       <source>Plan '{role}'</source>
       <translation>规划“{role}”</translation>
     </message>
@@ -1658,7 +1803,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划对控制线的覆盖</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="83" />
+      <location filename="../processing_provider/base.py" line="24" />
+      <source>Plan integration</source>
+      <translation>多规整合</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="82" />
       <source>Plan layer</source>
       <translation>规划图层</translation>
     </message>
@@ -1666,6 +1816,11 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <location filename="../ui/layers.py" line="224" />
       <source>Plan: {plan}</source>
       <translation>规划：{plan}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="32" />
+      <source>Planning flag of the unified class (用地用海 规划建设用地)</source>
+      <translation>用地用海分类的规划建设用地属性</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="182" />
@@ -1703,9 +1858,24 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查进度与控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="201" />
+      <location filename="../processing_provider/check_siting.py" line="99" />
+      <source>Project id field</source>
+      <translation>项目编号字段</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="208" />
       <source>Project name (for a new blueprint)</source>
       <translation>项目名称（用于新建蓝图）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="100" />
+      <source>Project name field</source>
+      <translation>项目名称字段</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="101" />
+      <source>Project type field (for rules on project types)</source>
+      <translation>项目类型字段（用于按项目类型适用的规则）</translation>
     </message>
     <message>
       <location filename="../processing_provider/check_siting.py" line="95" />
@@ -1718,7 +1888,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>未核查的项目：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="189" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="194" />
       <source>Proposal: {what}</source>
       <translation>调整建议：{what}</translation>
     </message>
@@ -1728,14 +1898,19 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>建议</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="241" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="246" />
       <source>Proposed control lines</source>
       <translation>建议的控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="238" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="243" />
       <source>Proposed line adjustments</source>
       <translation>控制线调整建议</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="234" />
+      <source>Quota remaining (m²; negative: exceeded)</source>
+      <translation>剩余指标（平方米；负数表示超出）</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="198" />
@@ -1748,12 +1923,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已到队列末尾，从头继续。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="248" />
+      <location filename="../processing_provider/report.py" line="254" />
       <source>Reading the current land use…</source>
       <translation>正在读取现状用地…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="297" />
+      <location filename="../processing_provider/detect_differences.py" line="288" />
       <source>Reading the inputs…</source>
       <translation>正在读取输入…</translation>
     </message>
@@ -1763,7 +1938,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取规划副本</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="169" />
+      <location filename="../processing_provider/harmonise_codes.py" line="182" />
       <source>Reading the plan layer…</source>
       <translation>正在读取规划图层…</translation>
     </message>
@@ -1773,9 +1948,24 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取 {name}：{k} / {n}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="94" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="99" />
       <source>Reconcile control lines (三线协调)</source>
       <translation>三线协调</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="54" />
+      <source>Red line / development boundary overlap</source>
+      <translation>生态保护红线 / 城镇开发边界重叠</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="52" />
+      <source>Red line / farmland overlap inside the eco plan's core zones</source>
+      <translation>生态保护红线 / 永久基本农田重叠（生态环境保护规划核心管控区内）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="47" />
+      <source>Red line / farmland overlap outside the core zones</source>
+      <translation>生态保护红线 / 永久基本农田重叠（核心管控区外）</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1390" />
@@ -1783,12 +1973,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已重新打开蓝图 {path}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="216" />
+      <location filename="../processing_provider/report.py" line="222" />
       <source>Report page (HTML)</source>
       <translation>报告网页（HTML）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="305" />
+      <location filename="../processing_provider/report.py" line="311" />
       <source>Report page {path}</source>
       <translation>报告网页 {path}</translation>
     </message>
@@ -1806,6 +1996,11 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <location filename="../ui/dock.py" line="790" />
       <source>Review</source>
       <translation>审查</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/base.py" line="25" />
+      <source>Review and blueprint</source>
+      <translation>审查与一张蓝图</translation>
     </message>
     <message>
       <location filename="../ui/gui.py" line="50" />
@@ -1828,7 +2023,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>非建设用地的规划角色优先顺序（以逗号分隔）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="216" />
+      <location filename="../processing_provider/detect_differences.py" line="223" />
       <source>Rule table (CSV; see docs/detection.md)</source>
       <translation>规则表（CSV；参见 docs/detection.md）</translation>
     </message>
@@ -1888,7 +2083,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="118" />
+      <location filename="../processing_provider/harmonise_codes.py" line="128" />
       <source>Shapefile encoding (e.g. GBK; empty = as the layer says)</source>
       <translation>Shapefile 字符编码（如 GBK；留空则按图层声明）</translation>
     </message>
@@ -1933,6 +2128,31 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>碎屑图斑参数 {name} 不能为负数</translation>
     </message>
     <message>
+      <location filename="../processing_provider/detect_differences.py" line="63" />
+      <source>Sliver: always below this area (m²)</source>
+      <translation>碎屑图斑：面积小于此值即为碎屑图斑（平方米）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="69" />
+      <source>Sliver: elongated from this length/width ratio</source>
+      <translation>碎屑图斑：狭长的长宽比下限</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="75" />
+      <source>Sliver: irregular at or below this compactness 4πA/P²</source>
+      <translation>碎屑图斑：形状不规则的紧凑度上限 4πA/P²</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="65" />
+      <source>Sliver: narrow at or below this width (m)</source>
+      <translation>碎屑图斑：过窄的宽度上限（米）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="64" />
+      <source>Sliver: small at or below this area (m²)</source>
+      <translation>碎屑图斑：面积过小的上限（平方米）</translation>
+    </message>
+    <message>
       <location filename="../algorithms/crs.py" line="353" />
       <source>Some coordinates cannot be transformed (outside the CRS's area of use?)</source>
       <translation>部分坐标无法转换（超出该坐标系的适用范围？）</translation>
@@ -1958,12 +2178,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>原分类标准</translation>
     </message>
     <message>
+      <location filename="../processing_provider/detect_differences.py" line="62" />
+      <source>Specks dropped and counted at or below (m²)</source>
+      <translation>微小碎屑阈值：不超过此面积的碎屑去除并计数（平方米）</translation>
+    </message>
+    <message>
       <location filename="../algorithms/apply.py" line="1163" />
       <source>Splitting by street</source>
       <translation>按街道/镇拆分</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="136" />
+      <location filename="../processing_provider/harmonise_codes.py" line="149" />
       <source>Standard used</source>
       <translation>采用的标准</translation>
     </message>
@@ -1978,12 +2203,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="113" />
+      <location filename="../processing_provider/apply_decisions.py" line="35" />
+      <source>Stop and list the undecided patches</source>
+      <translation>停止并列出未决图斑</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="123" />
       <source>Stop and list the unknown codes</source>
       <translation>停止并列出未知代码</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="242" />
+      <location filename="../processing_provider/apply_decisions.py" line="40" />
+      <source>Stop when a control-line overlap is undecided</source>
+      <translation>有控制线重叠未决时停止</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="249" />
       <source>Store harmonised copies of the plans in the blueprint</source>
       <translation>在蓝图中保存分类梳理后的规划副本</translation>
     </message>
@@ -2016,6 +2251,11 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <location filename="../processing_provider/report.py" line="134" />
       <source>Streets (街道/镇), used only when the blueprint layer has no street</source>
       <translation>街道/镇（仅在蓝图图层没有街道/镇信息时使用）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="31" />
+      <source>TD/T 1024-2010 土地规划用途 (land-use master plan)</source>
+      <translation>TD/T 1024-2010 土地规划用途分类（土地利用总体规划）</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="193" />
@@ -2063,7 +2303,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有原始输入的控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="347" />
+      <location filename="../processing_provider/report.py" line="353" />
       <source>The blueprint has no patches: no atlas written.</source>
       <translation>蓝图中没有图斑：未生成图集。</translation>
     </message>
@@ -2078,12 +2318,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图处于 WAL 模式（另一个程序——通常是正在编辑的 QGIS——将其置于此模式且仍在使用）。在本机磁盘上是安全的，但在网络文件夹中不能两台电脑同时使用：请关闭另一个程序后重新打开蓝图。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="346" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="351" />
       <source>The blueprint keeps its own CRS; the working CRS parameter is ignored.</source>
       <translation>蓝图保持其自身坐标系；忽略工作坐标系参数。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="148" />
+      <location filename="../algorithms/detection_run.py" line="180" />
       <source>The blueprint keeps its working CRS; the requested working CRS is ignored (re-detection must compare like with like).</source>
       <translation>蓝图保持其工作坐标系，忽略所指定的工作坐标系（重新检测必须在同一坐标系下比较）。</translation>
     </message>
@@ -2213,7 +2453,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>该图层没有可供统计的 mp_construction 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="174" />
+      <location filename="../processing_provider/harmonise_codes.py" line="187" />
       <source>The plan layer is empty: nothing to harmonise.</source>
       <translation>规划图层为空：无需梳理。</translation>
     </message>
@@ -2248,7 +2488,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="225" />
+      <location filename="../processing_provider/detect_differences.py" line="232" />
       <source>The rule table</source>
       <translation>规则表</translation>
     </message>
@@ -2318,7 +2558,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>这是队列中的最后一个图斑。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="254" />
+      <location filename="../processing_provider/apply_decisions.py" line="253" />
       <source>Timings: {t}</source>
       <translation>耗时：{t}</translation>
     </message>
@@ -2353,9 +2593,24 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
 无效几何会被修复并计数，Z/M 值会被去除并计数。第二个输出列出所有未映射或有歧义的代码，以及对应的要素数和面积。</translation>
     </message>
     <message>
+      <location filename="../processing_provider/apply_decisions.py" line="38" />
+      <source>Undecided control-line overlaps follow the proposal</source>
+      <translation>未决的控制线重叠按调整建议处理</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="39" />
+      <source>Undecided control-line overlaps stay pending (both lines keep the ground)</source>
+      <translation>未决的控制线重叠保持待定（两条控制线均保留该区域）</translation>
+    </message>
+    <message>
       <location filename="../processing_provider/apply_decisions.py" line="129" />
       <source>Undecided patches</source>
       <translation>未决图斑</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="171" />
+      <source>Undecided patches governing land use</source>
+      <translation>决定用地的未决图斑数</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="152" />
@@ -2413,7 +2668,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知标准 {s}；已知：{known}、USER:&lt;名称&gt;、auto</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="132" />
+      <location filename="../processing_provider/harmonise_codes.py" line="143" />
       <source>Unmapped and ambiguous codes</source>
       <translation>未映射及有歧义的代码</translation>
     </message>
@@ -2433,6 +2688,16 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城镇开发边界</translation>
     </message>
     <message>
+      <location filename="../processing_provider/check_siting.py" line="39" />
+      <source>Urban development boundary (empty: the blueprint's)</source>
+      <translation>城镇开发边界（留空：采用蓝图中的）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="58" />
+      <source>Urban development boundary (城镇开发边界)</source>
+      <translation>城镇开发边界</translation>
+    </message>
+    <message>
       <location filename="../ui/layers.py" line="66" />
       <source>Urban vs land-use plan (两规)</source>
       <translation>两规差异</translation>
@@ -2441,6 +2706,16 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../ui/controller.py" line="140" />
       <source>Urban-rural plan</source>
       <translation>城乡规划</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/detect_differences.py" line="44" />
+      <source>Urban-rural plan (城乡规划), harmonised</source>
+      <translation>城乡规划（已分类梳理）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="37" />
+      <source>User crosswalk only</source>
+      <translation>仅用用户对照表</translation>
     </message>
     <message>
       <location filename="../ui/dock.py" line="161" />
@@ -2478,27 +2753,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>理由与说明</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="211" />
+      <location filename="../processing_provider/report.py" line="217" />
       <source>Workbook (XLSX)</source>
       <translation>工作簿（XLSX）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="300" />
+      <location filename="../processing_provider/report.py" line="306" />
       <source>Workbook {path}: {n} sheets</source>
       <translation>工作簿 {path}：{n} 个工作表</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="264" />
+      <location filename="../processing_provider/detect_differences.py" line="271" />
       <source>Working CRS</source>
       <translation>工作坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="209" />
+      <location filename="../processing_provider/detect_differences.py" line="216" />
       <source>Working CRS (empty: chosen from the data; an existing blueprint's CRS always wins)</source>
       <translation>工作坐标系（留空：根据数据选择；已有蓝图的坐标系始终优先）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="214" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="219" />
       <source>Working CRS (empty: the blueprint's, else chosen as detection does)</source>
       <translation>工作坐标系（留空：采用蓝图的坐标系，否则按差异分析的方式选择）</translation>
     </message>
@@ -2543,17 +2818,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>正在写入蓝图</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="431" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="436" />
       <source>Writing into the blueprint…</source>
       <translation>正在写入蓝图…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="261" />
+      <location filename="../processing_provider/apply_decisions.py" line="260" />
       <source>Writing the outputs…</source>
       <translation>正在写出结果…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="294" />
+      <location filename="../processing_provider/report.py" line="300" />
       <source>Writing the workbook and the page…</source>
       <translation>正在写出工作簿和网页…</translation>
     </message>
@@ -2568,7 +2843,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入蓝图 {path} 失败：{error}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="262" />
+      <location filename="../processing_provider/harmonise_codes.py" line="277" />
       <source>Writing {n} features…</source>
       <translation>正在写出 {n} 个要素…</translation>
     </message>
@@ -2593,7 +2868,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您的意见</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="201" />
+      <location filename="../processing_provider/harmonise_codes.py" line="214" />
       <source>Z/M values dropped on {n} features.</source>
       <translation>已去除 {n} 个要素的 Z/M 值。</translation>
     </message>
@@ -2713,7 +2988,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已被新一轮检测关闭</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="339" />
+      <location filename="../algorithms/detection_run.py" line="376" />
       <source>code {code}: no unified class or construction flag</source>
       <translation>代码 {code}：没有统一地类，也没有建设用地属性</translation>
     </message>
@@ -2838,7 +3113,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>enabled 必须为 1 或 0，而不是 {v!r}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="330" />
+      <location filename="../algorithms/detection_run.py" line="367" />
       <source>enclosed ground no feature of this layer covers</source>
       <translation>被本图层要素包围但未被覆盖的区域（缝隙）</translation>
     </message>
@@ -2848,7 +3123,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>完全位于蓝图范围外：请检查区界和该图层的坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="227" />
+      <location filename="../processing_provider/detect_differences.py" line="234" />
       <source>extends the default rules (same kind replaces)</source>
       <translation>扩展默认规则（同类型的规则被替换）</translation>
     </message>
@@ -2858,7 +3133,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>需补划耕地：{area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="312" />
+      <location filename="../algorithms/detection_run.py" line="349" />
       <source>features of one plan overlap: the lower fid keeps the ground (kept&gt;cut), counted once</source>
       <translation>同一规划内要素重叠：重叠部分归 fid 较小者（kept&gt;cut），只计一次</translation>
     </message>
@@ -2893,7 +3168,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>位于生态环境保护规划的核心管控区内</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="293" />
+      <location filename="../algorithms/detection_run.py" line="330" />
       <source>invalid geometry repaired (make_valid, polygonal part kept)</source>
       <translation>已修复无效几何（make_valid，保留面状部分）</translation>
     </message>
@@ -2928,17 +3203,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>类型 {kind} 已在第 {line} 行定义</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="275" />
+      <location filename="../algorithms/detection_run.py" line="312" />
       <source>left out: no geometry</source>
       <translation>已剔除：无几何</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="284" />
+      <location filename="../algorithms/detection_run.py" line="321" />
       <source>left out: not a polygon</source>
       <translation>已剔除：不是面要素</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="302" />
+      <location filename="../algorithms/detection_run.py" line="339" />
       <source>left out: nothing of the area was left after repair</source>
       <translation>已剔除：修复后面积为零</translation>
     </message>
@@ -3008,6 +3283,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>暂无</translation>
     </message>
     <message>
+      <location filename="../algorithms/slivers.py" line="77" />
+      <source>not compact</source>
+      <translation>形状不规则</translation>
+    </message>
+    <message>
       <location filename="../algorithms/store/core.py" line="347" />
       <source>opened read-only</source>
       <translation>以只读方式打开</translation>
@@ -3048,7 +3328,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>patch_plans 必须有 {column} 列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="349" />
+      <location filename="../algorithms/detection_run.py" line="386" />
       <source>pieces of at most the speck area dropped (floating-point crumbs of shared edges)</source>
       <translation>已去除不超过微小碎屑面积阈值的碎块（公共边产生的浮点运算碎屑）</translation>
     </message>
@@ -3108,7 +3388,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>与控制线的关系必须为 inside 或 outside，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="228" />
+      <location filename="../processing_provider/detect_differences.py" line="235" />
       <source>replaces the default rules</source>
       <translation>替换默认规则</translation>
     </message>
@@ -3151,6 +3431,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../ui/controller.py" line="1149" />
       <source>small or thin</source>
       <translation>过小或过窄</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/slivers.py" line="73" />
+      <source>smaller than the minimum area</source>
+      <translation>小于最小面积</translation>
     </message>
     <message>
       <location filename="../algorithms/harmonise.py" line="626" />
@@ -3243,7 +3528,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>在本机待写日志中等待写入</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="321" />
+      <location filename="../algorithms/detection_run.py" line="358" />
       <source>wholly inside a lower-fid feature of the same layer</source>
       <translation>完全位于同一图层中 fid 较小的要素内</translation>
     </message>
@@ -3288,7 +3573,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {d} / {n} 个图斑（{s:.1%}）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="435" />
+      <location filename="../processing_provider/detect_differences.py" line="454" />
       <source>{input}: {problem} × {count} — {note}</source>
       <translation>{input}：{problem} × {count} — {note}</translation>
     </message>
@@ -3298,7 +3583,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>第 {i} / {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="431" />
+      <location filename="../processing_provider/detect_differences.py" line="450" />
       <source>{kind} skipped: {why}</source>
       <translation>已跳过 {kind}：{why}</translation>
     </message>
@@ -3313,7 +3598,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{k}. 采纳{plan}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="522" />
+      <location filename="../processing_provider/detect_differences.py" line="541" />
       <source>{layer} is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first.</source>
       <translation>{layer} 尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）。</translation>
     </message>
@@ -3353,17 +3638,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>蓝图要素 {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="234" />
+      <location filename="../processing_provider/harmonise_codes.py" line="247" />
       <source>{n} codes could not be mapped ({f} features), flagged mp_status=unmapped: {list}</source>
       <translation>{n} 个代码无法映射（{f} 个要素），已标记 mp_status=unmapped：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="228" />
+      <location filename="../processing_provider/harmonise_codes.py" line="241" />
       <source>{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV or choose 'Flag as unmapped and continue'.</source>
       <translation>{n} 个代码无法映射（{f} 个要素）：{list}。请把它们加入对照表 CSV，或选择“标记为‘未映射’并继续”。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="292" />
+      <location filename="../processing_provider/harmonise_codes.py" line="323" />
       <source>{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101.</source>
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
@@ -3388,7 +3673,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>本机待写日志中有 {n} 条先前的决定等待写入；将随您的下一条决定或点击“刷新”时写入。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="427" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="432" />
       <source>{n} detection kinds against the lines are in the blueprint: summarised</source>
       <translation>蓝图中有 {n} 类针对控制线的差异检测结果：已汇总</translation>
     </message>
@@ -3403,12 +3688,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个基本农田要素没有 {field}；其净面积按全部面积计。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="287" />
+      <location filename="../processing_provider/harmonise_codes.py" line="317" />
       <source>{n} features have a name that contradicts their code — often the wrong standard or edition.</source>
       <translation>{n} 个要素的名称与代码不符——通常是标准或版本选错了。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="196" />
+      <location filename="../processing_provider/harmonise_codes.py" line="209" />
       <source>{n} features have no geometry; kept without geometry, ids: {ids}</source>
       <translation>{n} 个要素没有几何，已保留（无几何），编号：{ids}</translation>
     </message>
@@ -3428,7 +3713,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>有 {n} 个几何不是 {type}（第一个在第 {row} 行）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="190" />
+      <location filename="../processing_provider/harmonise_codes.py" line="203" />
       <source>{n} invalid geometries repaired (make_valid), feature ids: {ids}</source>
       <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
     </message>
@@ -3458,7 +3743,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {n} / {total} 个图斑（{share}）· 差异面积已决定 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="559" />
+      <location filename="../algorithms/detection_run.py" line="596" />
       <source>{n} open patches of kinds this run did not evaluate were left as they are ({kinds})</source>
       <translation>本次未检测的类型中有 {n} 个未关闭图斑，保持不变（{kinds}）</translation>
     </message>
@@ -3478,7 +3763,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 处重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="396" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="401" />
       <source>{n} overlaps, {area:.1f} m²; proposed 补划 deficit {buhua:.1f} m² (net {net:.1f} m²)</source>
       <translation>重叠 {n} 处，{area:.1f} 平方米；建议补划缺口 {buhua:.1f} 平方米（净面积 {net:.1f} 平方米）</translation>
     </message>
@@ -3528,7 +3813,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个待重新确认</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="244" />
+      <location filename="../processing_provider/apply_decisions.py" line="243" />
       <source>{n} undecided patches leave {area:.1f} m² pending, e.g. {ids}</source>
       <translation>{n} 个未决图斑导致 {area:.1f} 平方米待定，如 {ids}</translation>
     </message>
@@ -3648,12 +3933,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{table} 不是要素表。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="129" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="134" />
       <source>{title}: name field</source>
       <translation>{title}：名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="168" />
+      <location filename="../algorithms/detection_run.py" line="211" />
+      <source>{what} ({crs}): {error}</source>
+      <translation>{what}（{crs}）：{error}</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="200" />
       <source>{what} has no coordinate reference system; assign one in QGIS first.</source>
       <translation>{what} 没有坐标系；请先在 QGIS 中为其指定坐标系。</translation>
     </message>
@@ -3668,7 +3958,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 已从 {src} 重投影到蓝图的坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="178" />
+      <location filename="../algorithms/detection_run.py" line="215" />
       <source>{what} was reprojected from {src} to the working CRS</source>
       <translation>{what} 已从 {src} 重投影到工作坐标系</translation>
     </message>
@@ -3843,6 +4133,16 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>…… 另有 {n} 条</translation>
     </message>
     <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="35" />
+      <source>主体功能区 zones (development plan)</source>
+      <translation>主体功能区（经济社会发展规划）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="58" />
+      <source>保留 retain — both lines keep the ground</source>
+      <translation>保留——两条控制线均保留该区域</translation>
+    </message>
+    <message>
       <location filename="../plugin.py" line="55" />
       <source>多规合一 Multi-Plan Integration</source>
       <translation>多规合一</translation>
@@ -3851,6 +4151,46 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../ui/dock.py" line="95" />
       <source>多规合一 Review</source>
       <translation>多规合一审查</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="60" />
+      <source>扣除 deduct — the first (protected) line is cut back</source>
+      <translation>扣除——前一条（受保护的）控制线缩减</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="36" />
+      <source>生态红线 control levels (eco plan)</source>
+      <translation>生态红线管控级别（生态环境保护规划）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="34" />
+      <source>用地用海分类 2020 trial edition</source>
+      <translation>用地用海分类 2020 试行版</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="33" />
+      <source>用地用海分类 2023</source>
+      <translation>用地用海分类 2023</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="256" />
+      <source>补划 deficit (m²)</source>
+      <translation>补划缺口（平方米）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/apply_decisions.py" line="174" />
+      <source>补划 deficit of the final control lines (m²)</source>
+      <translation>最终控制线的补划缺口（平方米）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="257" />
+      <source>补划 deficit, net of KCXS (m²)</source>
+      <translation>补划缺口，扣除 KCXS 后的净面积（平方米）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="59" />
+      <source>退出 withdraw — the second line gives the ground up</source>
+      <translation>退出——后一条控制线让出该区域</translation>
     </message>
   </context>
 </TS>

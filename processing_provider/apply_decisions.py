@@ -25,20 +25,20 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..algorithms.i18n import tr
+from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
 from .detect_differences import engine_checks_geometry, rows_table, table_fields
 from .sources import source_to_table, write_output
 
 UNDECIDED_CHOICES = (
-    ("pending", "Mark undecided ground 'pending' (no class) and continue"),
-    ("stop", "Stop and list the undecided patches"),
+    ("pending", tr_noop("Mark undecided ground 'pending' (no class) and continue")),
+    ("stop", tr_noop("Stop and list the undecided patches")),
 )
 LINE_CHOICES = (
-    ("proposal", "Undecided control-line overlaps follow the proposal"),
-    ("pending", "Undecided control-line overlaps stay pending (both lines keep the ground)"),
-    ("stop", "Stop when a control-line overlap is undecided"),
-    ("skip", "Do not build the final control lines"),
+    ("proposal", tr_noop("Undecided control-line overlaps follow the proposal")),
+    ("pending", tr_noop("Undecided control-line overlaps stay pending (both lines keep the ground)")),
+    ("stop", tr_noop("Stop when a control-line overlap is undecided")),
+    ("skip", tr_noop("Do not build the final control lines")),
 )
 SUMMARY_FIELDS = (
     ("rule", "text"),
@@ -167,11 +167,11 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
             )
         )
         for key, label in (
-            (self.OUT_FEATURES, "Blueprint features"),
-            (self.OUT_UNDECIDED, "Undecided patches governing land use"),
-            (self.OUT_PENDING, "Pending area (m²)"),
-            (self.OUT_AREA, "Blueprint area (m²)"),
-            (self.OUT_BUHUA, "补划 deficit of the final control lines (m²)"),
+            (self.OUT_FEATURES, tr_noop("Blueprint features")),
+            (self.OUT_UNDECIDED, tr_noop("Undecided patches governing land use")),
+            (self.OUT_PENDING, tr_noop("Pending area (m²)")),
+            (self.OUT_AREA, tr_noop("Blueprint area (m²)")),
+            (self.OUT_BUHUA, tr_noop("补划 deficit of the final control lines (m²)")),
         ):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
         self.addOutput(QgsProcessingOutputString(self.OUT_RUN, tr("Blueprint run id")))

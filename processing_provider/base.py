@@ -8,7 +8,7 @@ from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 from qgis.PyQt.QtGui import QIcon
 
 from ..algorithms.dependencies import missing_dependencies
-from ..algorithms.i18n import tr
+from ..algorithms.i18n import tr, tr_noop
 
 PLUGIN_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ICON_PATH = os.path.join(PLUGIN_DIR, "icons", "multiplan.svg")
@@ -21,8 +21,8 @@ class MultiplanAlgorithm(QgsProcessingAlgorithm):
     GROUP = "integration"
 
     _GROUPS = {
-        "integration": "Plan integration",
-        "review": "Review and blueprint",
+        "integration": tr_noop("Plan integration"),
+        "review": tr_noop("Review and blueprint"),
         "reports": "Reports",
     }
 

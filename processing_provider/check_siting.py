@@ -27,16 +27,16 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..algorithms.i18n import tr
+from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
 from .report import FLAG_CHOICES
 from .sources import source_to_table, write_output
 
 STAGES = ("auto", "final", "proposed", "input")
 LINE_PARAMS = (
-    ("REDLINE", "eco_redline", "Ecological protection red line (empty: the blueprint's)"),
-    ("FARMLAND", "farmland", "Permanent basic farmland (empty: the blueprint's)"),
-    ("BOUNDARY", "dev_boundary", "Urban development boundary (empty: the blueprint's)"),
+    ("REDLINE", "eco_redline", tr_noop("Ecological protection red line (empty: the blueprint's)")),
+    ("FARMLAND", "farmland", tr_noop("Permanent basic farmland (empty: the blueprint's)")),
+    ("BOUNDARY", "dev_boundary", tr_noop("Urban development boundary (empty: the blueprint's)")),
 )
 _QTYPE = {"text": "String", "int": "LongLong", "real": "Double", "bool": "Int"}
 POINT_GEOMETRY = compat.resolve_enum("Qgis.GeometryType.Point", "QgsWkbTypes.GeometryType.PointGeometry")
@@ -96,10 +96,10 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
             )
         )
         for name, label in (
-            (self.ID_FIELD, "Project id field"),
-            (self.NAME_FIELD, "Project name field"),
-            (self.TYPE_FIELD, "Project type field (for rules on project types)"),
-            (self.AREA_FIELD, "Area field (m²) for point projects"),
+            (self.ID_FIELD, tr_noop("Project id field")),
+            (self.NAME_FIELD, tr_noop("Project name field")),
+            (self.TYPE_FIELD, tr_noop("Project type field (for rules on project types)")),
+            (self.AREA_FIELD, tr_noop("Area field (m²) for point projects")),
         ):
             self.addParameter(
                 QgsProcessingParameterField(

@@ -35,39 +35,44 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..algorithms.i18n import tr
+from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
 from .sources import _file_of, _read_features, source_to_table, write_output
 
 #: (parameter, role, kind, title) of the plans given by role.
 ROLE_PLANS = (
-    ("URBAN", "urban", "landuse", "Urban-rural plan (城乡规划), harmonised"),
-    ("LAND", "land", "landuse", "Land-use master plan (土地利用总体规划), harmonised"),
+    ("URBAN", "urban", "landuse", tr_noop("Urban-rural plan (城乡规划), harmonised")),
+    ("LAND", "land", "landuse", tr_noop("Land-use master plan (土地利用总体规划), harmonised")),
     (
         "DEVELOPMENT",
         "development",
         "zones",
-        "Development plan / main-function zones (主体功能区), harmonised",
+        tr_noop("Development plan / main-function zones (主体功能区), harmonised"),
     ),
-    ("ECO", "eco", "eco", "Eco-environment protection plan (生态环境保护规划), harmonised"),
+    ("ECO", "eco", "eco", tr_noop("Eco-environment protection plan (生态环境保护规划), harmonised")),
 )
 #: (parameter, line, title) of the control lines.
 LINES = (
-    ("REDLINE", "redline", "Ecological protection red line (生态保护红线)"),
-    ("FARMLAND", "farmland", "Permanent basic farmland (永久基本农田)"),
-    ("BOUNDARY", "boundary", "Urban development boundary (城镇开发边界)"),
+    ("REDLINE", "redline", tr_noop("Ecological protection red line (生态保护红线)")),
+    ("FARMLAND", "farmland", tr_noop("Permanent basic farmland (永久基本农田)")),
+    ("BOUNDARY", "boundary", tr_noop("Urban development boundary (城镇开发边界)")),
 )
 #: (parameter, SliverParams field, label, default) of the sliver thresholds (DOMAIN.md §4).
 SLIVER_PARAMS = (
-    ("SPECK_AREA", "speck_area", "Specks dropped and counted at or below (m²)", 0.01),
-    ("SLIVER_MIN_AREA", "min_area", "Sliver: always below this area (m²)", 200.0),
-    ("SLIVER_MAX_AREA", "max_area", "Sliver: small at or below this area (m²)", 1000.0),
-    ("SLIVER_MAX_WIDTH", "max_width", "Sliver: narrow at or below this width (m)", 5.0),
-    ("SLIVER_MIN_ELONGATION", "min_elongation", "Sliver: elongated from this length/width ratio", 5.0),
+    ("SPECK_AREA", "speck_area", tr_noop("Specks dropped and counted at or below (m²)"), 0.01),
+    ("SLIVER_MIN_AREA", "min_area", tr_noop("Sliver: always below this area (m²)"), 200.0),
+    ("SLIVER_MAX_AREA", "max_area", tr_noop("Sliver: small at or below this area (m²)"), 1000.0),
+    ("SLIVER_MAX_WIDTH", "max_width", tr_noop("Sliver: narrow at or below this width (m)"), 5.0),
+    (
+        "SLIVER_MIN_ELONGATION",
+        "min_elongation",
+        tr_noop("Sliver: elongated from this length/width ratio"),
+        5.0,
+    ),
     (
         "SLIVER_MAX_COMPACTNESS",
         "max_compactness",
-        "Sliver: irregular at or below this compactness 4πA/P²",
+        tr_noop("Sliver: irregular at or below this compactness 4πA/P²"),
         0.25,
     ),
 )

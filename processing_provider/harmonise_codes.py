@@ -9,32 +9,32 @@ from qgis.core import (
     QgsField,
     QgsFields,
     QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterString,
-    QgsProcessingOutputNumber,
-    QgsProcessingOutputString,
     QgsWkbTypes,
 )
 
 from .. import compat
-from ..algorithms.i18n import tr
+from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
 from .sources import source_to_table, write_output
 
 STANDARD_CHOICES = [
-    ("auto", "Auto-detect (weighs every value against every table)"),
-    ("GB50137-2011", "GB 50137-2011 城乡用地 (urban-rural plan)"),
-    ("TDT1024-2010", "TD/T 1024-2010 土地规划用途 (land-use master plan)"),
-    ("GBT21010-2017", "GB/T 21010-2017 / 三调 (current land use)"),
-    ("YDYH-2023", "用地用海分类 2023"),
-    ("YDYH-2020", "用地用海分类 2020 trial edition"),
-    ("ZTGN", "主体功能区 zones (development plan)"),
-    ("STHX", "生态红线 control levels (eco plan)"),
-    ("USER", "User crosswalk only"),
+    ("auto", tr_noop("Auto-detect (weighs every value against every table)")),
+    ("GB50137-2011", tr_noop("GB 50137-2011 城乡用地 (urban-rural plan)")),
+    ("TDT1024-2010", tr_noop("TD/T 1024-2010 土地规划用途 (land-use master plan)")),
+    ("GBT21010-2017", tr_noop("GB/T 21010-2017 / 三调 (current land use)")),
+    ("YDYH-2023", tr_noop("用地用海分类 2023")),
+    ("YDYH-2020", tr_noop("用地用海分类 2020 trial edition")),
+    ("ZTGN", tr_noop("主体功能区 zones (development plan)")),
+    ("STHX", tr_noop("生态红线 control levels (eco plan)")),
+    ("USER", tr_noop("User crosswalk only")),
 ]
 
 
@@ -79,37 +79,47 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.INPUT, tr("Plan layer"), [compat.SOURCE_ANY_GEOMETRY]
+            QgsProcessingParameterFeatureSource(self.INPUT, tr("Plan layer"), [compat.SOURCE_ANY_GEOMETRY])
+        )
+        self.addParameter(
+            QgsProcessingParameterField(
+                self.CODE_FIELD,
+                tr("Code field"),
+                parentLayerParameterName=self.INPUT,
+                type=compat.FIELD_ANY,
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterField(
-                self.CODE_FIELD, tr("Code field"), parentLayerParameterName=self.INPUT,
-                type=compat.FIELD_ANY, optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.NAME_FIELD, tr("Name field (used where the code is missing)"),
-                parentLayerParameterName=self.INPUT, type=compat.FIELD_ANY, optional=True,
+                self.NAME_FIELD,
+                tr("Name field (used where the code is missing)"),
+                parentLayerParameterName=self.INPUT,
+                type=compat.FIELD_ANY,
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.STANDARD, tr("Classification standard of the layer"),
-                options=[tr(label) for _, label in STANDARD_CHOICES], defaultValue=0,
+                self.STANDARD,
+                tr("Classification standard of the layer"),
+                options=[tr(label) for _, label in STANDARD_CHOICES],
+                defaultValue=0,
             )
         )
         self.addParameter(
             QgsProcessingParameterFile(
-                self.CROSSWALK, tr("Crosswalk CSV (optional; overrides built-in rows)"),
-                behavior=compat.FILE_BEHAVIOR_FILE, extension="csv", optional=True,
+                self.CROSSWALK,
+                tr("Crosswalk CSV (optional; overrides built-in rows)"),
+                behavior=compat.FILE_BEHAVIOR_FILE,
+                extension="csv",
+                optional=True,
             )
         )
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.ON_UNKNOWN, tr("On unknown code"),
+                self.ON_UNKNOWN,
+                tr("On unknown code"),
                 options=[tr("Stop and list the unknown codes"), tr("Flag as unmapped and continue")],
                 defaultValue=1,
             )
@@ -129,7 +139,10 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Harmonised plan")))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
-                self.UNMAPPED, tr("Unmapped and ambiguous codes"), type=compat.SOURCE_VECTOR, optional=True,
+                self.UNMAPPED,
+                tr("Unmapped and ambiguous codes"),
+                type=compat.SOURCE_VECTOR,
+                optional=True,
                 createByDefault=True,
             )
         )
@@ -225,10 +238,10 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             listing = "; ".join(f"{u.code or u.name or '∅'} ×{u.count}" for u in result.unmapped[:30])
             if stop_on_unknown:
                 raise QgsProcessingException(
-                    tr("{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV or "
-                       "choose 'Flag as unmapped and continue'.").format(
-                        n=len(result.unmapped), f=unmapped_features, list=listing
-                    )
+                    tr(
+                        "{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV or "
+                        "choose 'Flag as unmapped and continue'."
+                    ).format(n=len(result.unmapped), f=unmapped_features, list=listing)
                 )
             feedback.pushWarning(
                 tr("{n} codes could not be mapped ({f} features), flagged mp_status=unmapped: {list}").format(
@@ -243,7 +256,9 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
         kept = []
         for f in in_fields:
             if f.name() in contract:
-                feedback.pushWarning(tr("Field {f} from an earlier harmonisation is replaced.").format(f=f.name()))
+                feedback.pushWarning(
+                    tr("Field {f} from an earlier harmonisation is replaced.").format(f=f.name())
+                )
                 continue
             out_fields.append(f)
             kept.append(f.name())
@@ -260,8 +275,18 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
                 polys = geoms[single]
                 geoms[single] = shapely.multipolygons(polys, indices=np.arange(len(polys)))
         feedback.setProgressText(tr("Writing {n} features…").format(n=len(table)))
-        dest = write_output(self, parameters, self.OUTPUT, context, feedback, out_fields, wkb_type,
-                            source.sourceCrs(), table, geoms=geoms)
+        dest = write_output(
+            self,
+            parameters,
+            self.OUTPUT,
+            context,
+            feedback,
+            out_fields,
+            wkb_type,
+            source.sourceCrs(),
+            table,
+            geoms=geoms,
+        )
 
         results = {
             self.OUTPUT: dest,
@@ -270,8 +295,13 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             self.OUT_UNMAPPED_COUNT: unmapped_features,
         }
         unmapped_fields = QgsFields()
-        for name, qtype in (("code", "String"), ("name", "String"), ("features", "Int"),
-                            ("area", "Double"), ("reason", "String")):
+        for name, qtype in (
+            ("code", "String"),
+            ("name", "String"),
+            ("features", "Int"),
+            ("area", "Double"),
+            ("reason", "String"),
+        ):
             unmapped_fields.append(QgsField(name, compat.field_type(qtype)))
         usink, udest = self.parameterAsSink(
             parameters, self.UNMAPPED, context, unmapped_fields, compat.WKB_NO_GEOMETRY
@@ -284,15 +314,20 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             results[self.UNMAPPED] = udest
         if result.counts.get("name_mismatch"):
             feedback.pushWarning(
-                tr("{n} features have a name that contradicts their code — often the wrong standard or edition.")
-                .format(n=result.counts["name_mismatch"])
+                tr(
+                    "{n} features have a name that contradicts their code — often the wrong standard or edition."
+                ).format(n=result.counts["name_mismatch"])
             )
         if result.counts.get("zero_padded"):
             feedback.pushInfo(
-                tr("{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101.")
-                .format(n=result.counts["zero_padded"])
+                tr(
+                    "{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101."
+                ).format(n=result.counts["zero_padded"])
             )
         counts = ", ".join(f"{k}: {v}" for k, v in result.counts.items())
-        feedback.pushInfo(tr("Harmonised {n} features with {std}. {counts}").format(
-            n=len(table), std=result.standard, counts=counts))
+        feedback.pushInfo(
+            tr("Harmonised {n} features with {std}. {counts}").format(
+                n=len(table), std=result.standard, counts=counts
+            )
+        )
         return results

@@ -32,7 +32,7 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..algorithms.i18n import tr
+from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
 from .sources import _file_of, _read_features, source_to_table, write_output
 
@@ -44,15 +44,20 @@ LINES = (
 )
 #: (parameter, rule kind, core-zone proposal?, label) of the default proposals.
 PROPOSAL_PARAMS = (
-    ("RED_FARM", "LINE_RED_FARM", False, "Red line / farmland overlap outside the core zones"),
-    ("RED_FARM_CORE", "LINE_RED_FARM", True, "Red line / farmland overlap inside the eco plan's core zones"),
-    ("RED_DEV", "LINE_RED_DEV", False, "Red line / development boundary overlap"),
-    ("FARM_DEV", "LINE_FARM_DEV", False, "Farmland / development boundary overlap"),
+    ("RED_FARM", "LINE_RED_FARM", False, tr_noop("Red line / farmland overlap outside the core zones")),
+    (
+        "RED_FARM_CORE",
+        "LINE_RED_FARM",
+        True,
+        tr_noop("Red line / farmland overlap inside the eco plan's core zones"),
+    ),
+    ("RED_DEV", "LINE_RED_DEV", False, tr_noop("Red line / development boundary overlap")),
+    ("FARM_DEV", "LINE_FARM_DEV", False, tr_noop("Farmland / development boundary overlap")),
 )
 PROPOSAL_LABELS = (
-    "保留 retain — both lines keep the ground",
-    "退出 withdraw — the second line gives the ground up",
-    "扣除 deduct — the first (protected) line is cut back",
+    tr_noop("保留 retain — both lines keep the ground"),
+    tr_noop("退出 withdraw — the second line gives the ground up"),
+    tr_noop("扣除 deduct — the first (protected) line is cut back"),
 )
 _QTYPE = {"text": "String", "int": "LongLong", "real": "Double", "bool": "Int"}
 
@@ -247,9 +252,9 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
         )
         for key, label in (
             (self.OUT_COUNT, "Overlaps"),
-            (self.OUT_AREA, "Overlap area (m²)"),
-            (self.OUT_BUHUA, "补划 deficit (m²)"),
-            (self.OUT_BUHUA_NET, "补划 deficit, net of KCXS (m²)"),
+            (self.OUT_AREA, tr_noop("Overlap area (m²)")),
+            (self.OUT_BUHUA, tr_noop("补划 deficit (m²)")),
+            (self.OUT_BUHUA_NET, tr_noop("补划 deficit, net of KCXS (m²)")),
         ):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
         self.addOutput(QgsProcessingOutputString(self.OUT_RUN, tr("Blueprint run id")))

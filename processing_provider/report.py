@@ -23,15 +23,15 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..algorithms.i18n import tr
+from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
 from .sources import source_to_table
 
 #: The construction flags a quota check may count (``algorithms.report.FLAGS``), as enum labels.
 FLAG_CHOICES = (
-    ("plan_construction", "Planning flag of the unified class (用地用海 规划建设用地)"),
-    ("mp_construction", "Flag of the source plan's own standard"),
-    ("sandalei", "Legal 三大类 (建设用地)"),
+    ("plan_construction", tr_noop("Planning flag of the unified class (用地用海 规划建设用地)")),
+    ("mp_construction", tr_noop("Flag of the source plan's own standard")),
+    ("sandalei", tr_noop("Legal 三大类 (建设用地)")),
 )
 
 
@@ -191,8 +191,14 @@ class ReportAlgorithm(MultiplanAlgorithm):
         )
         self.addParameter(slivers)
         for name, label in (
-            (self.ATLAS_KINDS, "Atlas: only these kinds (comma-separated, e.g. LG_URBAN_CON,RL_URBAN)"),
-            (self.ATLAS_STATUS, "Atlas: only these statuses (comma-separated, e.g. undecided,conflict)"),
+            (
+                self.ATLAS_KINDS,
+                tr_noop("Atlas: only these kinds (comma-separated, e.g. LG_URBAN_CON,RL_URBAN)"),
+            ),
+            (
+                self.ATLAS_STATUS,
+                tr_noop("Atlas: only these statuses (comma-separated, e.g. undecided,conflict)"),
+            ),
         ):
             p = QgsProcessingParameterString(name, tr(label), optional=True)
             p.setFlags(p.flags() | compat.FLAG_ADVANCED)
@@ -223,12 +229,12 @@ class ReportAlgorithm(MultiplanAlgorithm):
         )
         for key, label in (
             (self.OUT_PATCHES, "Patches"),
-            (self.OUT_DECIDED, "Patches decided"),
-            (self.OUT_CONSTRUCTION, "Construction land of the blueprint (m²)"),
-            (self.OUT_REMAINING, "Quota remaining (m²; negative: exceeded)"),
-            (self.OUT_NEW, "New construction land vs the current land use (m²)"),
-            (self.OUT_PAGES, "Atlas pages"),
-            (self.OUT_SPP, "Atlas seconds per page"),
+            (self.OUT_DECIDED, tr_noop("Patches decided")),
+            (self.OUT_CONSTRUCTION, tr_noop("Construction land of the blueprint (m²)")),
+            (self.OUT_REMAINING, tr_noop("Quota remaining (m²; negative: exceeded)")),
+            (self.OUT_NEW, tr_noop("New construction land vs the current land use (m²)")),
+            (self.OUT_PAGES, tr_noop("Atlas pages")),
+            (self.OUT_SPP, tr_noop("Atlas seconds per page")),
         ):
             self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
         self.addOutput(QgsProcessingOutputString(self.OUT_FLAG, tr("Construction flag counted")))
