@@ -15,9 +15,9 @@ IS_QT6 = QT_MAJOR >= 6
 
 # QAction moved from QtWidgets (Qt5) to QtGui (Qt6).
 if IS_QT6:  # pragma: no cover - no Qt6 QGIS on the test machine
-    from qgis.PyQt.QtGui import QAction, QActionGroup, QShortcut
+    from qgis.PyQt.QtGui import QAction, QActionGroup, QShortcut  # noqa: F401 (re-exported)
 else:
-    from qgis.PyQt.QtWidgets import QAction, QActionGroup, QShortcut
+    from qgis.PyQt.QtWidgets import QAction, QActionGroup, QShortcut  # noqa: F401 (re-exported)
 
 
 def qgis_version_int() -> int:
@@ -69,17 +69,36 @@ def resolve_enum(new: str, old: str):
 
 
 # Processing enums that moved into Qgis.* in QGIS 3.36 (the old names go away in QGIS 4).
-SOURCE_POLYGON = resolve_enum("Qgis.ProcessingSourceType.VectorPolygon", "QgsProcessing.SourceType.TypeVectorPolygon")
-SOURCE_POINT = resolve_enum("Qgis.ProcessingSourceType.VectorPoint", "QgsProcessing.SourceType.TypeVectorPoint")
+SOURCE_POLYGON = resolve_enum(
+    "Qgis.ProcessingSourceType.VectorPolygon", "QgsProcessing.SourceType.TypeVectorPolygon"
+)
+SOURCE_POINT = resolve_enum(
+    "Qgis.ProcessingSourceType.VectorPoint", "QgsProcessing.SourceType.TypeVectorPoint"
+)
 SOURCE_ANY_GEOMETRY = resolve_enum(
     "Qgis.ProcessingSourceType.VectorAnyGeometry", "QgsProcessing.SourceType.TypeVectorAnyGeometry"
 )
 SOURCE_VECTOR = resolve_enum("Qgis.ProcessingSourceType.Vector", "QgsProcessing.SourceType.TypeVector")
-FIELD_ANY = resolve_enum("Qgis.ProcessingFieldParameterDataType.Any", "QgsProcessingParameterField.DataType.Any")
-NUMBER_DOUBLE = resolve_enum("Qgis.ProcessingNumberParameterType.Double", "QgsProcessingParameterNumber.Type.Double")
-NUMBER_INTEGER = resolve_enum("Qgis.ProcessingNumberParameterType.Integer", "QgsProcessingParameterNumber.Type.Integer")
-FILE_BEHAVIOR_FILE = resolve_enum("Qgis.ProcessingFileParameterBehavior.File", "QgsProcessingParameterFile.Behavior.File")
-FLAG_ADVANCED = resolve_enum("Qgis.ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced")
-FLAG_OPTIONAL = resolve_enum("Qgis.ProcessingParameterFlag.Optional", "QgsProcessingParameterDefinition.Flag.FlagOptional")
+FIELD_ANY = resolve_enum(
+    "Qgis.ProcessingFieldParameterDataType.Any", "QgsProcessingParameterField.DataType.Any"
+)
+NUMBER_DOUBLE = resolve_enum(
+    "Qgis.ProcessingNumberParameterType.Double", "QgsProcessingParameterNumber.Type.Double"
+)
+NUMBER_INTEGER = resolve_enum(
+    "Qgis.ProcessingNumberParameterType.Integer", "QgsProcessingParameterNumber.Type.Integer"
+)
+FILE_BEHAVIOR_FILE = resolve_enum(
+    "Qgis.ProcessingFileParameterBehavior.File", "QgsProcessingParameterFile.Behavior.File"
+)
+FLAG_ADVANCED = resolve_enum(
+    "Qgis.ProcessingParameterFlag.Advanced", "QgsProcessingParameterDefinition.Flag.FlagAdvanced"
+)
+FLAG_OPTIONAL = resolve_enum(
+    "Qgis.ProcessingParameterFlag.Optional", "QgsProcessingParameterDefinition.Flag.FlagOptional"
+)
 WKB_MULTIPOLYGON = resolve_enum("Qgis.WkbType.MultiPolygon", "QgsWkbTypes.Type.MultiPolygon")
 WKB_NO_GEOMETRY = resolve_enum("Qgis.WkbType.NoGeometry", "QgsWkbTypes.Type.NoGeometry")
+GEOMETRY_NO_CHECK = resolve_enum(
+    "Qgis.InvalidGeometryCheck.NoCheck", "QgsFeatureRequest.InvalidGeometryCheck.GeometryNoCheck"
+)

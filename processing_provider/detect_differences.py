@@ -15,7 +15,6 @@ import os
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsFeatureRequest,
     QgsField,
     QgsFields,
     QgsProcessingException,
@@ -627,7 +626,7 @@ def engine_checks_geometry(context):
     """Read sources without QGIS's invalid-geometry check: the engine repairs invalid geometries and
     reports them by feature id, which "stop at the first invalid feature" would prevent."""
     old = context.invalidGeometryCheck()
-    context.setInvalidGeometryCheck(QgsFeatureRequest.InvalidGeometryCheck.GeometryNoCheck)
+    context.setInvalidGeometryCheck(compat.GEOMETRY_NO_CHECK)
     try:
         yield
     finally:
