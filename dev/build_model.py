@@ -118,7 +118,7 @@ def build():
         "STREETS": P("streets"), "STREET_FIELD": P("street_field"), "BLUEPRINT": P("blueprint"),
     }, after=("detect",))
     child("apply", "multiplan:applydecisions", "Build the blueprint from the decisions", 1020, 230, {
-        "BLUEPRINT": P("blueprint"), "UNDECIDED": S(1), "STREETS": P("streets"), "STREET_FIELD": P("street_field"),
+        "BLUEPRINT": P("blueprint"), "UNDECIDED": S(0),  # undecided ground stays pending "STREETS": P("streets"), "STREET_FIELD": P("street_field"),
     }, after=("reconcile",))
     child("report", "multiplan:report", "Report for the review meeting", 1020, 400, {
         "BLUEPRINT": P("blueprint"), "QUOTA": P("quota"), "STREETS": P("streets"), "STREET_FIELD": P("street_field"),
