@@ -250,6 +250,9 @@ def test_patch_view_shows_plans_lines_areas_sliver_history(tmp_path, bp):
     (red,) = sql(bp, "SELECT patch_id FROM patches WHERE kind='RL_URBAN' LIMIT 1")[0]
     c.go_to(red)
     assert "eco_redline" in [li.line_type for li in c.current.lines]
+    # one entry per line, whatever the number of its features and stages
+    types = [li.line_type for li in c.current.lines if li.detail.startswith(("overlap", "重叠"))]
+    assert len(types) == len(set(types))
     # A control-line adjustment patch shows its adjustment (line, other line, proposal, 补划 area).
     (line_pid, proposal) = sql(bp, "SELECT patch_id, proposal FROM line_adjustments LIMIT 1")[0]
     c.go_to(line_pid)

@@ -992,17 +992,24 @@ class ReviewController(QObject):
 
     def _line_info(self, view: PatchView) -> list[LineInfo]:
         out: list[LineInfo] = []
-        seen: set[str] = set()
+        # One entry per line: its latest stage (final > proposed > as given), overlaps summed over the
+        # line's features, their names listed once.
+        rank = {"final": 3, "proposed": 2, "input": 1}
+        best: dict[str, tuple[str, float, list[str]]] = {}
         for line_type, stage, name, overlap in self._overlapping_lines(view.geometry):
-            key = f"{line_type}/{stage}"
-            if key in seen:
+            have = best.get(line_type)
+            if have is not None and rank.get(have[0], 0) > rank.get(stage, 0):
                 continue
-            seen.add(key)
+            if have is None or have[0] != stage:
+                have = (stage, 0.0, [])
+            names = have[2] + ([name] if name and name not in have[2] and name != line_label(line_type) else [])
+            best[line_type] = (stage, have[1] + overlap, names)
+        for line_type, (stage, overlap, names) in best.items():
             detail = tr("overlap {area}").format(area=format_area(overlap))
             if stage and stage != "input":
                 detail += " · " + stage_label(stage)
-            if name and name != line_label(line_type):
-                detail += " · " + name
+            if names:
+                detail += " · " + "、".join(names[:3]) + (" …" if len(names) > 3 else "")
             out.append(LineInfo(line_type, line_label(line_type), detail))
         named = kind_line(view.kind)
         if named and not any(li.line_type == named for li in out):
