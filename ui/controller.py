@@ -1025,8 +1025,11 @@ class ReviewController(QObject):
                 c = t.columns
                 for i in range(len(t)):
                     lt, other = _text(c["line_type"][i]), _text(c["other_line"][i])
+                    # what the line actually gives up (where all three lines meet, a pair's overlap is
+                    # given up once only); older blueprints have only the overlap area
+                    given = c["given_up_area"][i] if "given_up_area" in c else c["area_planar"][i]
                     detail = tr("gives up {area} to {other}; proposal: {proposal}").format(
-                        area=format_area(c["area_planar"][i]),
+                        area=format_area(given),
                         other=line_label(other),
                         proposal=proposal_label(c["proposal"][i]),
                     )
