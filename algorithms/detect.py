@@ -51,6 +51,7 @@ __all__ = [
     "DetectionResult",
     "LineInput",
     "NotHarmonisedError",
+    "PLAN_COLUMNS",
     "PlanInput",
     "detect",
 ]
@@ -58,6 +59,8 @@ __all__ = [
 PLAN_KINDS = ("landuse", "zones", "eco", "projects")
 LINE_NAMES = ("redline", "farmland", "boundary")
 HARMONISED_REQUIRED = ("mp_code", "mp_construction", "mp_src_standard", "mp_src_code")
+#: The columns of a harmonised plan detection reads (the others only go into the plan copies).
+PLAN_COLUMNS = HARMONISED_REQUIRED + ("mp_name", "mp_level", "mp_status")
 
 
 class DetectError(Exception):
@@ -84,6 +87,9 @@ class PlanInput:
     area_column: str | None = None
     layer: str = ""
     name_column: str | None = None  # the source name field (e.g. YDMC), copied to patch_plans.src_name
+    #: (GeoPackage path, table) the plan was read from when the run may copy it into the blueprint by
+    #: SQL (``RunWriter.copy_plan_from_gpkg``); the table then needs only :data:`PLAN_COLUMNS`.
+    copy_from: tuple[str, str] | None = None
 
 
 @dataclass

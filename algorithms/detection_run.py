@@ -27,6 +27,7 @@ The order matters (docs/blueprint-contract.md §5: "compute first, then open the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -242,8 +243,8 @@ def input_record(role: str, source: str, table: FeatureTable, kind: str = "") ->
 
     h = hashlib.sha256()
     h.update(np.asarray(table.fids, dtype=np.int64).tobytes())
-    for wkb in shapely.to_wkb(table.geoms, include_srid=False).tolist():
-        h.update(wkb or b"")
+    # one update of the joined blobs hashes the same bytes as one update per blob
+    h.update(b"".join([w or b"" for w in shapely.to_wkb(table.geoms, include_srid=False).tolist()]))
     return {
         "role": role,
         "kind": kind,
@@ -528,18 +529,18 @@ def run_detection(
             )
         notes: list[str] = [working.reason] + list(working.notes)
         wkt = working.wkt
+        read_geoms = {p.role: p.table.geoms for p in plans}
         plans = [
-            PlanInput(
-                p.role,
-                to_working(p.table, wkt, tr("Plan '{role}'").format(role=p.role), notes),
-                p.kind,
-                p.code_column,
-                p.area_column,
-                p.layer or p.table.name,
-                p.name_column,
+            dataclasses.replace(
+                p,
+                table=to_working(p.table, wkt, tr("Plan '{role}'").format(role=p.role), notes),
+                layer=p.layer or p.table.name,
             )
             for p in plans
         ]
+        # plans whose geometries are the ones read (not reprojected): their plan copies can take the
+        # source's geometry blobs as they are
+        as_read = {p.role for p in plans if p.table.geoms is read_geoms[p.role]}
         lines = [
             LineInput(
                 x.line,
@@ -619,7 +620,9 @@ def run_detection(
             created = True
         run.blueprint, run.created = path, created
         try:
-            run.run_id, run.written = _write(store, run, plans, m, options, inputs, parameters, is_cancelled)
+            run.run_id, run.written = _write(
+                store, run, plans, m, options, inputs, parameters, is_cancelled, as_read
+            )
         except BaseException:
             if created:
                 store.close()
@@ -645,7 +648,15 @@ def _remove_blueprint(path: str) -> None:
 
 
 def _write(
-    store, run: DetectionRun, plans, m: MatchResult, options: RunOptions, inputs, parameters, is_cancelled
+    store,
+    run: DetectionRun,
+    plans,
+    m: MatchResult,
+    options: RunOptions,
+    inputs,
+    parameters,
+    is_cancelled,
+    as_read: set[str] = frozenset(),
 ):
     """The run's one transaction; returns (run_id, counts written)."""
     result = run.result
@@ -673,8 +684,18 @@ def _write(
             n = 0
             for p in plans:
                 t = p.table
-                t = FeatureTable(t.geoms, t.fids, t.columns, t.field_types, t.crs_wkt, p.layer or t.name)
-                n += w.write_plan_copy(p.role, t)
+                t = FeatureTable(
+                    t.geoms, t.fids, t.columns, t.field_types, t.crs_wkt, p.layer or t.name, t.notes
+                )
+                got = None
+                if p.copy_from is not None:
+                    path, layer = p.copy_from
+                    got = w.copy_plan_from_gpkg(p.role, path, layer, t, same_geometry=p.role in as_read)
+                    if got is None:  # not copyable by SQL after all: every column from the file
+                        t = _with_all_columns(t, path, layer)
+                if got is None:
+                    got = w.write_plan_copy(p.role, _without_key_column(t))
+                n += got
             written["plan_rows"] = n
         out = w.write_patches(patches, patch_plans)
         written.update(out)
@@ -706,6 +727,35 @@ def _write(
             stats=_jsonable(stats),
         )
     return run_id, written
+
+
+def _with_all_columns(table: FeatureTable, path: str, layer: str) -> FeatureTable:
+    """``table`` (geometries in the working CRS) with every column of the file it was read from."""
+    from .vector_io import read_table
+
+    full = read_table(path, layer)
+    if len(full) != len(table) or (np.asarray(full.fids) != np.asarray(table.fids)).any():
+        raise ValueError(
+            tr("{path} changed while detection was running; run it again.").format(path=path)
+        )
+    return FeatureTable(
+        table.geoms, table.fids, full.columns, full.field_types, table.crs_wkt, table.name, table.notes
+    )
+
+
+def _without_key_column(table: FeatureTable) -> FeatureTable:
+    """Leave out a ``fid`` column equal to the feature ids: QGIS shows a GeoPackage's primary key as a
+    field, and the plan copy already keeps it as ``src_fid`` (the SQL copy does not repeat it either)."""
+    key = next((c for c in table.columns if c.lower() == "fid"), None)
+    if key is None:
+        return table
+    vals = np.asarray(table.columns[key], dtype=object)
+    fids = np.asarray(table.fids, dtype=object)
+    if len(vals) != len(fids) or not bool(np.all(vals == fids)):
+        return table
+    cols = {k: v for k, v in table.columns.items() if k != key}
+    types = {k: v for k, v in table.field_types.items() if k != key}
+    return FeatureTable(table.geoms, table.fids, cols, types, table.crs_wkt, table.name, table.notes)
 
 
 def identity_cases() -> tuple[str, ...]:

@@ -26,6 +26,7 @@ import re
 import sqlite3
 import struct
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
@@ -524,10 +525,19 @@ def encode_geometries(
     hb = hdr.tobytes()
     prefix = {base_id: struct.pack("<BII", 1, multi, 1) for base_id, multi in _PROMOTE.items()}
     pre = prefix.get(_MULTI_OF.get(gtype, -1), b"")
+    wl = wkb.tolist()
+    if not empty.any() and not missing.any():
+        # the common case: one comprehension, no branch per row
+        heads = [hb[k : k + 40] for k in range(0, 40 * n, 40)]
+        if promote.all():
+            return [h + pre + w for h, w in zip(heads, wl)]
+        if not promote.any():
+            return [h + w for h, w in zip(heads, wl)]
+        return [h + pre + w if p else h + w for h, w, p in zip(heads, wl, promote.tolist())]
     out: list[bytes | None] = [None] * n
     empty_l = empty.tolist()
     promote_l = promote.tolist()
-    for k, w in enumerate(wkb.tolist()):
+    for k, w in enumerate(wl):
         if w is None:
             continue
         if empty_l[k]:
@@ -561,7 +571,11 @@ def decode_geometries(blobs: Sequence) -> np.ndarray:
 
 
 def python_values(values) -> list:
-    """A column as Python scalars ``sqlite3`` can bind (numpy scalars cannot); NaN becomes NULL."""
+    """A column as Python scalars ``sqlite3`` can bind (numpy scalars cannot); NaN becomes NULL.
+
+    Object columns are checked by the set of their value types (one C-level pass): only a column
+    holding numpy scalars or floats is walked value by value.
+    """
     arr = np.asarray(values)
     if arr.dtype.kind == "f":
         out = arr.astype(object)
@@ -569,6 +583,9 @@ def python_values(values) -> list:
         return out.tolist()
     if arr.dtype.kind == "O":
         lst = arr.tolist()
+        kinds = set(map(type, lst))
+        if not any(issubclass(k, (np.generic, float)) for k in kinds):
+            return lst
         for k, v in enumerate(lst):
             if isinstance(v, np.generic):
                 lst[k] = v.item()
@@ -712,6 +729,129 @@ def update_features(
     if garr is not None:
         _widen_extent(conn, table, shapely.bounds(garr))
     conn.execute("UPDATE gpkg_contents SET last_change=? WHERE table_name=?", (utc_now(), table))
+
+
+# --------------------------------------------------------------------------------------------
+# Copying a table of another GeoPackage inside SQLite
+# --------------------------------------------------------------------------------------------
+
+#: Declared column types GDAL reads as integer / real / text (``vector_io`` kinds).  Anything else
+#: (DATE, DATETIME, BLOB, no type) is not copied by SQL: GDAL would turn it into other values.
+_COPY_KINDS = {
+    "INTEGER": "int",
+    "INT": "int",
+    "MEDIUMINT": "int",
+    "SMALLINT": "int",
+    "TINYINT": "int",
+    "BOOLEAN": "int",
+    "REAL": "real",
+    "DOUBLE": "real",
+    "FLOAT": "real",
+    "TEXT": "text",
+}
+
+
+@dataclass
+class SourceTable:
+    """A feature table of an ATTACHed GeoPackage, as :func:`source_table` found it."""
+
+    schema: str
+    table: str
+    pk: str
+    geom_column: str
+    geometry_type: str
+    srs_id: int
+    z: int
+    m: int
+    columns: list[tuple[str, str]]  # attribute columns in table order: (name, kind)
+
+
+def attach(conn: sqlite3.Connection, path: str, alias: str) -> None:
+    """ATTACH another database file (read from only).  Allowed inside a transaction; DETACH is not
+    (SQLite keeps it locked until COMMIT/ROLLBACK), so the caller detaches afterwards."""
+    check_name(alias)
+    conn.execute(f"ATTACH DATABASE ? AS {q(alias)}", (path,))
+
+
+def detach(conn: sqlite3.Connection, alias: str) -> None:
+    conn.execute(f"DETACH DATABASE {q(alias)}")
+
+
+def source_table(conn: sqlite3.Connection, schema: str, layer: str) -> SourceTable | None:
+    """The feature table ``layer`` of the attached GeoPackage ``schema``, or None when it cannot be
+    copied column for column: not a GeoPackage feature table, several geometry columns, or a column of
+    a type GDAL would read as something other than integer, real or text."""
+    s = q(schema)
+    try:
+        found = conn.execute(f"SELECT count(*) FROM {s}.sqlite_master WHERE name='gpkg_geometry_columns'")
+        if not found.fetchone()[0]:
+            return None
+        rows = conn.execute(
+            "SELECT table_name, column_name, geometry_type_name, srs_id, z, m "
+            f"FROM {s}.gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
+            (layer,),
+        ).fetchall()
+        if len(rows) != 1:
+            return None
+        table, geom, gtype, srs_id, z, m = rows[0]
+        info = conn.execute(f"PRAGMA {s}.table_info({q(table)})").fetchall()
+    except sqlite3.Error:
+        return None
+    pk = [r[1] for r in info if r[5]]
+    if len(pk) != 1:
+        return None
+    cols: list[tuple[str, str]] = []
+    for _cid, name, decl, *_rest, is_pk in info:
+        if is_pk or name.lower() == str(geom).lower():
+            continue
+        kind = _COPY_KINDS.get(str(decl or "").split("(")[0].strip().upper())
+        if kind is None:
+            return None
+        cols.append((name, kind))
+    return SourceTable(schema, table, pk[0], geom, str(gtype).upper(), int(srs_id), int(z), int(m), cols)
+
+
+def insert_select(
+    conn: sqlite3.Connection,
+    table: str,
+    columns: Sequence[str],
+    select_sql: str,
+    params: Sequence = (),
+    *,
+    fids: np.ndarray,
+    bounds: np.ndarray,
+    geom_column: str = "geom",
+) -> int:
+    """``INSERT INTO table (fid, geom, columns…) <select_sql>``: rows made inside SQLite, e.g. copied
+    from an attached GeoPackage, instead of bound one Python value at a time.
+
+    ``fids`` and ``bounds`` describe the rows the SELECT gives (same order): the R-tree is filled from
+    them in bulk with the triggers dropped, exactly as :func:`insert_features` does.  Must run inside
+    the caller's transaction; a row count other than ``len(fids)`` raises (the caller rolls back).
+    """
+    for name in columns:
+        check_column(name)
+    triggers = []
+    indexed = has_rtree(conn, table, geom_column)
+    if indexed:
+        triggers = _rtree_trigger_sql(conn, table, geom_column)
+        for name, _ in triggers:
+            conn.execute(f"DROP TRIGGER {q(name)}")
+    cols_sql = ", ".join(["fid", q(geom_column)] + [q(c) for c in columns])
+    cur = conn.execute(f"INSERT INTO {q(table)} ({cols_sql}) {select_sql}", tuple(params))
+    if cur.rowcount != len(fids):
+        raise GeoPackageError(
+            tr("{table}: {got} rows copied, {want} expected.").format(
+                table=table, got=cur.rowcount, want=len(fids)
+            )
+        )
+    if indexed:
+        fill_rtree(conn, rtree_name(table, geom_column), np.asarray(fids, dtype=np.int64), bounds)
+        for _, ddl in triggers:
+            conn.execute(ddl)
+    _widen_extent(conn, table, bounds)
+    conn.execute("UPDATE gpkg_contents SET last_change=? WHERE table_name=?", (utc_now(), table))
+    return len(fids)
 
 
 def _outward_f32(values: np.ndarray, up: bool) -> np.ndarray:

@@ -89,8 +89,23 @@ def _field_types(defn) -> dict[str, str]:
 
 
 def _decode(values: np.ndarray) -> np.ndarray:
-    """Arrow text columns arrive as fixed-width bytes or object arrays of bytes: make them str."""
-    out = np.empty(len(values), dtype=object)
+    """Arrow text columns arrive as fixed-width bytes or object arrays of bytes: make them str.
+
+    Fixed-width bytes (what GDAL gives) are decoded without a Python step per value: a column of pure
+    ASCII is converted by numpy in C; otherwise each *distinct* value is decoded once (land-use codes
+    and names repeat thousands of times) and spread back by the inverse index.  Masked nulls are set
+    by the caller.  Same results as the per-value decode below (invalid UTF-8 replaced).
+    """
+    n = len(values)
+    if values.dtype.kind == "S" and values.dtype.itemsize > 0 and n:
+        values = np.ascontiguousarray(values)
+        if not (values.view(np.uint8) >= 0x80).any():
+            return values.astype(np.str_).astype(object)
+        uniq, inv = np.unique(values, return_inverse=True)
+        dec = np.empty(len(uniq), dtype=object)
+        dec[:] = [u.decode("utf-8", errors="replace") for u in uniq.tolist()]
+        return dec[inv.ravel()]
+    out = np.empty(n, dtype=object)
     for i, v in enumerate(values.tolist()):
         if v is None:
             out[i] = None
@@ -184,7 +199,9 @@ def read_table(
     if not os.path.exists(path):
         raise VectorReadError(tr("File not found: {path}").format(path=path))
     with gdal_decides_shapefile_encoding():
-        return _read_table(path, layer, columns=columns, encoding=encoding, where=where, force_loop=force_loop)
+        return _read_table(
+            path, layer, columns=columns, encoding=encoding, where=where, force_loop=force_loop
+        )
 
 
 def _read_table(path, layer, *, columns, encoding, where, force_loop) -> FeatureTable:
@@ -217,10 +234,7 @@ def _read_table(path, layer, *, columns, encoding, where, force_loop) -> Feature
         fids, wkbs, cols = _read_loop(lyr, wanted, types)
     geoms = geoms_from_wkb(wkbs)
     notes: dict[str, int] = {}
-    has_z = shapely.has_z(geoms)
-    if has_z.any():
-        notes["z_dropped"] = int(has_z.sum())
-    geoms = shapely.force_2d(geoms)
+    geoms = drop_z(geoms, notes)
     srs = lyr.GetSpatialRef()
     crs_wkt = srs.ExportToWkt() if srs is not None else None
     return FeatureTable(
@@ -234,6 +248,27 @@ def _read_table(path, layer, *, columns, encoding, where, force_loop) -> Feature
     )
 
 
+def drop_z(geoms: np.ndarray, notes: dict | None = None) -> np.ndarray:
+    """``geoms`` in 2-D, counting the ones that had Z/M in ``notes["z_dropped"]``.
+
+    Only those are rebuilt: ``shapely.force_2d`` copies every geometry, Z or not, which costs more
+    than decoding a 2-D layer.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    has_z = shapely.has_z(geoms)
+    if has_z.any() and notes is not None:
+        notes["z_dropped"] = int(has_z.sum())
+    if _HAS_M:  # GEOS >= 3.12 keeps M ordinates
+        has_z = has_z | shapely.has_m(geoms)
+    if has_z.any():
+        geoms = geoms.copy()
+        geoms[has_z] = shapely.force_2d(geoms[has_z])
+    return geoms
+
+
+_HAS_M = hasattr(shapely, "has_m") and shapely.geos_version >= (3, 12, 0)
+
+
 def geoms_from_wkb(wkbs) -> np.ndarray:
     """WKB bytes (None for null) to shapely geometries; unreadable blobs become None and are not fatal."""
     arr = np.asarray(wkbs, dtype=object)
@@ -241,6 +276,32 @@ def geoms_from_wkb(wkbs) -> np.ndarray:
         return shapely.from_wkb(arr, on_invalid="ignore")
     except TypeError:  # pragma: no cover - very old shapely 2.0 betas
         return shapely.from_wkb(arr)
+
+
+_COPYABLE = (ogr.OFTInteger, ogr.OFTInteger64, ogr.OFTReal, ogr.OFTString)
+
+
+def gpkg_table(path: str, layer: str | int | None = None) -> str | None:
+    """The table name of ``layer`` when it is a GeoPackage feature table that can be copied column for
+    column by SQL (fields of integer, real and text types only, linear geometry), else None.
+
+    A blueprint's plan copy of such a table is made inside SQLite (``RunWriter.copy_plan_from_gpkg``),
+    so detection reads only the columns it uses.
+    """
+    try:
+        with gdal_decides_shapefile_encoding():
+            ds = open_vector(path)
+            if ds.GetDriver().ShortName != "GPKG":
+                return None
+            lyr = _get_layer(ds, layer)
+            defn = lyr.GetLayerDefn()
+            if defn.GetGeomFieldCount() != 1 or ogr.GT_IsNonLinear(lyr.GetGeomType()):
+                return None
+            if any(defn.GetFieldDefn(i).GetType() not in _COPYABLE for i in range(defn.GetFieldCount())):
+                return None
+            return lyr.GetName()
+    except (VectorReadError, RuntimeError):
+        return None
 
 
 def layer_names(path: str) -> list[str]:

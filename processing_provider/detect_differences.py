@@ -36,7 +36,15 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
-from .sources import _file_of, _read_features, source_to_table, write_output
+from .sources import (
+    _file_of,
+    _read_features,
+    _selected_only,
+    gpkg_copy_source,
+    plan_columns,
+    source_to_table,
+    write_output,
+)
 
 #: (parameter, role, kind, title) of the plans given by role.
 ROLE_PLANS = (
@@ -300,24 +308,31 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
         inputs: list[dict] = []
         plans: list = []
         taken: set[str] = set()
+        # a whole GeoPackage plan is copied into the blueprint by SQL: read only the columns detection uses
+        copies = self.parameterAsBoolean(parameters, self.PLAN_COPIES, context)
         for param, role, kind, _title in ROLE_PLANS:
             if not parameters.get(param):
                 continue
-            self._require_harmonised(
-                self.parameterAsSource(parameters, param, context), param, parameters, context
-            )
-            t = source_to_table(self, parameters, param, context, steps)
-            plans.append(PlanInput(role, t, kind, layer=t.name))
+            source = self.parameterAsSource(parameters, param, context)
+            self._require_harmonised(source, param, parameters, context)
+            copy_from = None
+            if copies and not _selected_only(parameters, param):
+                copy_from = gpkg_copy_source(self.parameterAsVectorLayer(parameters, param, context))
+            columns = plan_columns(source.fields()) if copy_from else None
+            t = source_to_table(self, parameters, param, context, steps, columns=columns)
+            plans.append(PlanInput(role, t, kind, layer=t.name, copy_from=copy_from))
             inputs.append(input_record(role, self._source_text(parameters, param, context), t, kind))
             taken.add(role)
             if feedback.isCanceled():
                 return None
         for layer in self.parameterAsLayerList(parameters, self.PLANS, context) or []:
             self._require_harmonised(layer, layer.name())
-            t = self._layer_table(layer, steps)
+            copy_from = gpkg_copy_source(layer) if copies else None
+            columns = plan_columns(layer.fields(), extra=("role",)) if copy_from else None
+            t = self._layer_table(layer, steps, columns)
             role = self._plan_role(layer, t, taken)
             kind = plan_kind_for_standard(np.unique(np.asarray(t.column("mp_src_standard"), dtype=str)))
-            plans.append(PlanInput(role, t, kind, layer=layer.name()))
+            plans.append(PlanInput(role, t, kind, layer=layer.name(), copy_from=copy_from))
             inputs.append(input_record(role, layer.source(), t, kind))
             taken.add(role)
             if feedback.isCanceled():
@@ -328,14 +343,18 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
         lines = []
         for param, line, _title in LINES:
             if parameters.get(param):
-                t = source_to_table(self, parameters, param, context, steps)
+                # detection uses the lines' geometry only
+                t = source_to_table(self, parameters, param, context, steps, columns=[])
                 lines.append(LineInput(line, t, layer=t.name))
                 inputs.append(
                     input_record("line:" + line, self._source_text(parameters, param, context), t, "line")
                 )
         streets = None
         if parameters.get(self.STREETS):
-            streets = source_to_table(self, parameters, self.STREETS, context, steps)
+            field = self.parameterAsString(parameters, self.STREET_FIELD, context)
+            streets = source_to_table(
+                self, parameters, self.STREETS, context, steps, columns=[field] if field else []
+            )
             inputs.append(
                 input_record(
                     "streets", self._source_text(parameters, self.STREETS, context), streets, "units"
@@ -543,17 +562,19 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
                 ).format(layer=label or what, fields=", ".join(missing))
             )
 
-    def _layer_table(self, layer, feedback):
+    def _layer_table(self, layer, feedback, columns=None):
         from ..algorithms.vector_io import read_table
 
         info = _file_of(layer)
         if info is not None:
             enc = layer.dataProvider().encoding() if info[0].lower().endswith(".shp") else None
-            t = read_table(info[0], info[1], encoding=None if enc in (None, "", "System") else enc)
+            t = read_table(
+                info[0], info[1], columns=columns, encoding=None if enc in (None, "", "System") else enc
+            )
             t.crs_wkt = layer.crs().toWkt() or t.crs_wkt
             t.name = layer.name()
             return t
-        return _read_features(layer, None, feedback, layer.name())
+        return _read_features(layer, columns, feedback, layer.name())
 
     def _plan_role(self, layer, table, taken: set[str]) -> str:
         from ..algorithms.detection_run import role_from_name

@@ -10,21 +10,21 @@ from __future__ import annotations
 import numpy as np
 from qgis.core import (
     QgsFeature,
-    QgsProcessingContext,
-    QgsProcessingOutputLayerDefinition,
     QgsFeatureRequest,
     QgsFeatureSink,
     QgsFields,
     QgsGeometry,
+    QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingFeatureSourceDefinition,
+    QgsProcessingOutputLayerDefinition,
     QgsProviderRegistry,
 )
 
 from .. import compat
 from ..algorithms.i18n import tr
 from ..algorithms.table import FeatureTable
-from ..algorithms.vector_io import geoms_from_wkb, read_table
+from ..algorithms.vector_io import drop_z, geoms_from_wkb, read_table
 
 _NUMERIC = {"int", "real"}
 
@@ -43,13 +43,39 @@ def _file_of(layer) -> tuple[str, str | None] | None:
     return path, name
 
 
+def gpkg_copy_source(layer) -> tuple[str, str] | None:
+    """(path, table) when ``layer`` is a whole GeoPackage table the blueprint can copy by SQL.
+
+    Its plan copy is then made inside SQLite from the file, so detection reads only the columns it
+    uses (``..algorithms.detect.PLAN_COLUMNS``) instead of every column.
+    """
+    from ..algorithms.vector_io import gpkg_table
+
+    info = _file_of(layer)
+    if info is None or not info[0].lower().endswith(".gpkg"):
+        return None
+    table = gpkg_table(info[0], info[1])
+    return None if table is None else (info[0], table)
+
+
+def plan_columns(fields, extra=()) -> list[str]:
+    """The fields of a harmonised plan detection reads (Contract 1's, case as in the layer)."""
+    from ..algorithms.detect import PLAN_COLUMNS
+
+    wanted = {c.lower() for c in PLAN_COLUMNS} | {c.lower() for c in extra}
+    return [f.name() for f in fields if f.name().lower() in wanted]
+
+
 def _selected_only(parameters, name) -> bool:
     value = parameters.get(name)
     return isinstance(value, QgsProcessingFeatureSourceDefinition) and value.selectedFeaturesOnly
 
 
 def source_to_table(alg, parameters, name, context, feedback, columns=None, encoding=None) -> FeatureTable:
-    """Read the feature source parameter ``name`` into a FeatureTable (2-D geometries, text codes kept as text)."""
+    """Read the feature source parameter ``name`` into a FeatureTable (2-D geometries, text codes as text).
+
+    ``columns``: the fields to read (all when None; ``[]`` for geometry only).
+    """
     source = alg.parameterAsSource(parameters, name, context)
     if source is None:
         raise QgsProcessingException(alg.invalidSourceError(parameters, name))
@@ -110,14 +136,8 @@ def _read_features(source, columns, feedback, name) -> FeatureTable:
         cols[c] = arr
     w = np.empty(len(wkbs), dtype=object)
     w[:] = wkbs
-    import shapely
-
-    geoms = geoms_from_wkb(w)
     notes = {}
-    has_z = shapely.has_z(geoms)
-    if has_z.any():
-        notes["z_dropped"] = int(has_z.sum())
-    geoms = shapely.force_2d(geoms)
+    geoms = drop_z(geoms_from_wkb(w), notes)
     return FeatureTable(
         geoms=geoms,
         fids=np.asarray(fids, dtype=np.int64),
@@ -134,7 +154,7 @@ def write_table_to_sink(sink, fields: QgsFields, table: FeatureTable, feedback=N
     import shapely
 
     names = [f.name() for f in fields]
-    # tolist() turns numpy scalars into plain Python values in C, once per column (QGIS accepts no numpy types).
+    # tolist() turns numpy scalars into plain Python values in C, once per column (QGIS takes no numpy types).
     rows = list(zip(*[table.columns[n].tolist() for n in names])) if names else [()] * len(table)
     geoms = table.geoms if geoms is None else geoms
     wkbs = shapely.to_wkb(geoms, include_srid=False).tolist()
@@ -167,7 +187,9 @@ def write_table_to_sink(sink, fields: QgsFields, table: FeatureTable, feedback=N
 def _gpkg_destination(alg, parameters, name, context) -> str | None:
     """The destination path when it is a plain new GeoPackage file the bulk writer can make itself."""
     value = parameters.get(name)
-    if isinstance(value, QgsProcessingOutputLayerDefinition) and (value.createOptions or value.useRemapping()):
+    if isinstance(value, QgsProcessingOutputLayerDefinition) and (
+        value.createOptions or value.useRemapping()
+    ):
         return None
     path = alg.parameterAsOutputLayer(parameters, name, context)
     if not path or "|" in path or not path.lower().endswith(".gpkg"):
@@ -205,7 +227,8 @@ def write_output(alg, parameters, name, context, feedback, fields: QgsFields, wk
         os.remove(path)
     # The new file has its own fid primary key: a source "fid" field is kept as "fid_src".
     columns = [
-        (f.name() if f.name().lower() != "fid" else "fid_src", _kind(f), table.columns[f.name()]) for f in fields
+        (f.name() if f.name().lower() != "fid" else "fid_src", _kind(f), table.columns[f.name()])
+        for f in fields
     ]
     layer = os.path.splitext(os.path.basename(path))[0]
     valid_crs = crs is not None and crs.isValid()
@@ -218,7 +241,9 @@ def write_output(alg, parameters, name, context, feedback, fields: QgsFields, wk
     value = parameters.get(name)
     if isinstance(value, QgsProcessingOutputLayerDefinition) and value.destinationProject is not None:
         details = QgsProcessingContext.LayerDetails(
-            value.destinationName or alg.parameterDefinition(name).description(), value.destinationProject, name
+            value.destinationName or alg.parameterDefinition(name).description(),
+            value.destinationProject,
+            name,
         )
         context.addLayerToLoadOnCompletion(path, details)
     return path

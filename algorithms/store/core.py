@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import shapely
 
 from .. import gpkg
+from ..gpkg import q
 from ..i18n import tr
 from ..table import FeatureTable
 from . import schema
@@ -1074,9 +1076,11 @@ class BlueprintStore:
             yield writer
             writer._conn = None
             self._conn.execute("COMMIT")
+            writer._detach_sources(self._conn)
         except BaseException as exc:
             writer._conn = None
             self._rollback()
+            writer._detach_sources(self._conn)
             cancelled = isinstance(exc, (RunCancelledError, InterruptedError))
             status, note = ("cancelled" if cancelled else "failed"), str(exc)
             with contextlib.suppress(BlueprintError, _Fail):
@@ -1249,6 +1253,7 @@ class RunWriter:
         self.run_id = run_id
         self._cancel = cancel
         self._conn: sqlite3.Connection | None = None
+        self._attached: list[str] = []  # source databases ATTACHed by copy_plan_from_gpkg
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -1266,14 +1271,131 @@ class RunWriter:
 
     def write_plan_copy(self, role: str, table: FeatureTable) -> int:
         """Replace ``plan_<role>`` with a harmonised copy of an input plan (provenance)."""
+        self._check_role(role)
+        return self._replace_layer(
+            f"plan_{role}", table, description=f"plan copy '{role}' of run {self.run_id}"
+        )
+
+    def copy_plan_from_gpkg(
+        self, role: str, path: str, layer: str, table: FeatureTable, *, same_geometry: bool = False
+    ) -> int | None:
+        """Replace ``plan_<role>`` with a copy of the GeoPackage table ``layer`` of ``path``, made by SQL.
+
+        The same layer as :meth:`write_plan_copy` writes (``src_fid`` + every column of the source,
+        named by the same rules, fids 1…n in source order) without binding a Python value per cell:
+        the source is ATTACHed and copied with ``INSERT … SELECT`` inside the run's transaction.
+        ``table`` is the plan as detection used it (in the working CRS; it may hold only some of the
+        columns): its fids must be exactly the source's, and its bounds fill the R-tree.  Geometry
+        blobs are copied as they are when ``same_geometry`` (``table.geoms`` are the source's, not
+        reprojected) and the source's srs id, geometry type and Z/M flags are the copy's; otherwise
+        the blobs are encoded from ``table.geoms``.
+
+        Returns the number of rows, or None — with nothing written — when the source cannot be
+        copied this way (not a GeoPackage, a column of a type other than integer/real/text, other
+        rows than ``table``'s): the caller then writes the copy from arrays.
+        """
+        self._check_role(role)
+        self._check_cancel()
+        self._check_crs(table)
+        conn = self.conn
+        try:
+            if os.path.exists(self.store.path) and os.path.samefile(path, self.store.path):
+                return None
+        except OSError:
+            return None
+        alias = f"mp_src_{len(self._attached) + 1}"
+        try:
+            gpkg.attach(conn, path, alias)
+        except sqlite3.Error:
+            return None
+        self._attached.append(alias)
+        src = gpkg.source_table(conn, alias, layer)
+        if src is None:
+            return None
+        fids = np.asarray(table.fids, dtype=np.int64)
+        n = len(fids)
+        if n and (np.diff(fids) <= 0).any():
+            return None
+        s_pk = q(src.pk)
+        try:
+            have = np.array(
+                [r[0] for r in conn.execute(f"SELECT {s_pk} FROM {q(alias)}.{q(src.table)} ORDER BY {s_pk}")],
+                dtype=np.int64,
+            )
+        except (sqlite3.Error, TypeError, ValueError, OverflowError):
+            return None
+        if len(have) != n or (have != fids).any():
+            return None
+        dense = n == 0 or (fids[0] == 1 and fids[-1] == n)
+        if not dense and sqlite3.sqlite_version_info < (3, 25, 0):  # no row_number() before 3.25
+            return None
+        name = f"plan_{role}"
+        names = _column_names([c for c, _ in src.columns], reserved={"fid", "geom", "src_fid"})
+        kinds = [k for _, k in src.columns]
+        gtype = gpkg.geometry_type_of(table.geoms)
+        srs_id = self.store.srs_id
+        as_is = (
+            same_geometry
+            and not table.notes.get("z_dropped")
+            and src.srs_id == srs_id
+            and src.geometry_type == gtype
+            and src.z == 0
+            and src.m == 0
+        )
+        gpkg.drop_table(conn, name)
+        gpkg.create_feature_table(
+            conn,
+            name,
+            [("src_fid", "int")] + list(zip(names, kinds)),
+            geometry_type=gtype,
+            srs_id=srs_id,
+            description=f"plan copy '{role}' of run {self.run_id}",
+        )
+        if n == 0:
+            return 0
+        new_fid = "s." + s_pk if dense else f"row_number() OVER (ORDER BY s.{s_pk})"
+        join = ""
+        geom_sql = f"s.{q(src.geom_column)}"
+        if not as_is:
+            conn.execute("CREATE TEMP TABLE mp_plan_geom (fid INTEGER PRIMARY KEY, geom BLOB)")
+            blobs = gpkg.encode_geometries(table.geoms, srs_id, geometry_type=gtype)
+            conn.executemany("INSERT INTO temp.mp_plan_geom VALUES (?, ?)", zip(fids.tolist(), blobs))
+            join = f"JOIN temp.mp_plan_geom g ON g.fid = s.{s_pk}"
+            geom_sql = "g.geom"
+        sel = ", ".join(f"s.{q(c)}" for c, _ in src.columns)
+        sql = (
+            f"SELECT {new_fid}, {geom_sql}, s.{s_pk}{', ' + sel if sel else ''} "
+            f"FROM {q(alias)}.{q(src.table)} s {join} ORDER BY s.{s_pk}"
+        )
+        try:
+            gpkg.insert_select(
+                conn,
+                name,
+                ["src_fid"] + names,
+                sql,
+                fids=np.arange(1, n + 1, dtype=np.int64),
+                bounds=shapely.bounds(np.asarray(table.geoms, dtype=object)),
+            )
+        finally:
+            if not as_is:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("DROP TABLE temp.mp_plan_geom")
+        self._check_cancel()
+        return n
+
+    def _check_role(self, role: str) -> None:
         if not _ROLE_OK.match(role or ""):
             raise BlueprintError(
                 tr("A plan role must be lower-case letters, digits and '_': {role}").format(role=role),
                 self.store.path,
             )
-        return self._replace_layer(
-            f"plan_{role}", table, description=f"plan copy '{role}' of run {self.run_id}"
-        )
+
+    def _detach_sources(self, conn: sqlite3.Connection) -> None:
+        """DETACH what :meth:`copy_plan_from_gpkg` attached (possible only after COMMIT/ROLLBACK)."""
+        for alias in self._attached:
+            with contextlib.suppress(sqlite3.Error):
+                gpkg.detach(conn, alias)
+        self._attached = []
 
     def write_blueprint(self, table: FeatureTable) -> int:
         """Replace the ``blueprint`` layer (the integrated land use after decisions)."""
@@ -1573,9 +1695,23 @@ def _user_columns(
     SQLite compares ASCII names case-insensitively, so ``NAME`` and ``name`` clash; a clash with a
     reserved name (``fid``, ``geom`` …) gets ``_src``; a duplicate gets ``_2``, ``_3`` ….
     """
-    taken = {r.lower() for r in reserved}
-    names, kinds, values = [], [], []
+    names = _column_names(list(table.columns), reserved=reserved)
+    kinds, values = [], []
     for name, vals in table.columns.items():
+        kind = table.field_types.get(name) or _infer_kind(vals)
+        arr = np.asarray(vals)
+        if kind == "text":
+            arr = _as_text(arr)
+        kinds.append(kind)
+        values.append(arr)
+    return names, kinds, values
+
+
+def _column_names(columns: Sequence[str], *, reserved: set[str]) -> list[str]:
+    """The names ``columns`` get in a blueprint table (see :func:`_user_columns`)."""
+    taken = {r.lower() for r in reserved}
+    names = []
+    for name in columns:
         new = name.strip() or "field"
         if new.lower() in taken:
             new = new + "_src"
@@ -1584,16 +1720,24 @@ def _user_columns(
             new = f"{base}_{k}"
             k += 1
         taken.add(new.lower())
-        kind = table.field_types.get(name) or _infer_kind(vals)
-        arr = np.asarray(vals)
-        if kind == "text" and arr.dtype.kind != "O":
-            arr = arr.astype(object)
-        if kind == "text":
-            arr = np.array(
-                [None if v is None else (v if isinstance(v, str) else str(v)) for v in arr.tolist()],
-                dtype=object,
-            )
         names.append(new)
-        kinds.append(kind)
-        values.append(arr)
-    return names, kinds, values
+    return names
+
+
+def _as_text(arr: np.ndarray) -> np.ndarray:
+    """A text column as an object array of ``str`` or None.
+
+    A column already holding only ``str``/None (what the readers give) is passed through after one
+    C-level pass over the value types; only other values are converted one by one.
+    """
+    if arr.dtype.kind != "O":
+        out = arr.astype(object)
+        if arr.dtype.kind == "U":
+            return out
+        return np.array([None if v is None else str(v) for v in out.tolist()], dtype=object)
+    lst = arr.tolist()
+    if set(map(type, lst)) <= {str, type(None)}:
+        return arr
+    out = np.empty(len(lst), dtype=object)
+    out[:] = [None if v is None else (v if isinstance(v, str) else str(v)) for v in lst]
+    return out
