@@ -1112,6 +1112,23 @@ def _coverage_union(members: np.ndarray):
         return None
 
 
+def _coverage_rows(mat: np.ndarray) -> np.ndarray:
+    """Coverage union of each row of ``mat`` (None pads rows); None where a row's pieces do not fit.
+
+    GEOS raises for the whole call when one row is not a clean coverage, so the rows go in blocks of
+    64: only a block that fails is redone row by row.
+    """
+    out = np.empty(len(mat), dtype=object)
+    for s in range(0, len(mat), 64):
+        block = mat[s : s + 64]
+        try:
+            out[s : s + len(block)] = shapely.coverage_union_all(block, axis=1)
+        except shapely.errors.GEOSException:
+            for r in range(len(block)):
+                out[s + r] = _coverage_union(block[r][~np.equal(block[r], None)])
+    return out
+
+
 def _union_checked(members: np.ndarray, dirty: np.ndarray | None = None) -> shapely.Geometry:
     """Coverage union with a check; where pieces do not fit, a full union — only where needed.
 
@@ -1193,19 +1210,12 @@ def _union_by(
         mat = np.full((len(sel), hi), None, dtype=object)
         mat[valid] = geoms[order[idx[valid]]]
         want = np.where(valid, piece_area[np.minimum(idx, n - 1)], 0.0).sum(axis=1)
-        try:
-            u = runner.map(lambda m: shapely.coverage_union_all(m, axis=1), mat)
-            bad = ~shapely.is_valid(u) | (np.abs(shapely.area(u) - want) > 1e-8 * np.maximum(want, 1.0))
-        except shapely.errors.GEOSException:  # one row that does not fit spoils the call: row by row
-            u = np.empty(len(sel), dtype=object)
-            bad = np.zeros(len(sel), dtype=bool)
-            for r in range(len(sel)):
-                row = mat[r][valid[r]]
-                got = _coverage_union(row)
-                if got is not None and _fits(got, want[r]):
-                    u[r] = got
-                else:
-                    bad[r] = True
+        u = runner.map(_coverage_rows, mat)
+        bad = np.equal(u, None)
+        ok = np.flatnonzero(~bad)
+        bad[ok] = ~shapely.is_valid(u[ok]) | (
+            np.abs(shapely.area(u[ok]) - want[ok]) > 1e-8 * np.maximum(want[ok], 1.0)
+        )
         if bad.any():
             u[bad] = runner.map(lambda m: shapely.union_all(m, axis=1), mat[bad])
         out_geoms.append(u)
