@@ -1317,16 +1317,21 @@ class RunWriter:
         if n and (np.diff(fids) <= 0).any():
             return None
         s_pk = q(src.pk)
+        dense = n == 0 or (fids[0] == 1 and fids[-1] == n)
         try:
-            have = np.array(
-                [r[0] for r in conn.execute(f"SELECT {s_pk} FROM {q(alias)}.{q(src.table)} ORDER BY {s_pk}")],
-                dtype=np.int64,
-            )
+            if dense:  # n distinct keys between 1 and n are exactly 1…n
+                got = conn.execute(
+                    f"SELECT count(*), min({s_pk}), max({s_pk}) FROM {q(alias)}.{q(src.table)}"
+                ).fetchone()
+                same = tuple(got) == ((0, None, None) if n == 0 else (n, 1, n))
+            else:
+                sql = f"SELECT {s_pk} FROM {q(alias)}.{q(src.table)} ORDER BY {s_pk}"
+                have = np.array([r[0] for r in conn.execute(sql)], dtype=np.int64)
+                same = len(have) == n and bool((have == fids).all())
         except (sqlite3.Error, TypeError, ValueError, OverflowError):
             return None
-        if len(have) != n or (have != fids).any():
+        if not same:
             return None
-        dense = n == 0 or (fids[0] == 1 and fids[-1] == n)
         if not dense and sqlite3.sqlite_version_info < (3, 25, 0):  # no row_number() before 3.25
             return None
         name = f"plan_{role}"
