@@ -553,12 +553,17 @@ def node_coverage(
         return geoms, np.zeros(0, dtype=np.intp), e.unmatched()
     a, b = e.coords[e.s[um]], e.coords[e.s[um] + 1]
     own = e.owner(um)
-    # candidate vertices: the ends of unshared edges (each vertex once per feature owning it)
+    # candidate vertices: the ends of unshared edges, each position once with the lowest and highest
+    # feature owning it (a vertex shared by k features would otherwise be tested k times against
+    # every edge whose box holds it — mostly the edges ending there)
     ends = np.concatenate([a, b])
     eown = np.concatenate([own, own])
-    hv = _hash64(ends[:, 0], ends[:, 1], eown.astype(np.float64), eown.astype(np.float64))
-    _, first = np.unique(hv, return_index=True)
-    pts, pown = ends[first], eown[first]
+    order = np.lexsort((eown, ends[:, 1], ends[:, 0]))
+    se, so = ends[order], eown[order]
+    start = np.r_[True, (se[1:] != se[:-1]).any(axis=1)]
+    first = np.flatnonzero(start)
+    last = np.r_[first[1:], len(se)] - 1
+    pts, pmin, pmax = se[first], so[first], so[last]
     # long edges are searched in short stretches, so no box spans half the district
     length = np.hypot(*(b - a).T)
     stretch = 4.0 * max(float(np.median(length)), tolerance)
@@ -574,7 +579,8 @@ def node_coverage(
     if (npc > 1).any():  # a point at the joint of two stretches was found twice
         kp = np.unique(k.astype(np.int64) * len(pts) + p)
         k, p = (kp // len(pts)).astype(np.intp), (kp % len(pts)).astype(np.intp)
-    other = pown[p] != own[k]  # a feature's own vertex on its own edge would make it touch itself
+    # a feature's own vertex on its own edge would make it touch itself: some other feature must own it
+    other = (pmin[p] != own[k]) | (pmax[p] != own[k])
     k, p = k[other], p[other]
     d = b[k] - a[k]
     w = pts[p] - a[k]
