@@ -65,15 +65,19 @@ class Runner:
         if self.is_cancelled is not None and self.is_cancelled():
             raise Cancelled(tr("Cancelled"))
 
-    def map(self, fn: Callable, *arrays, serial: bool = False) -> np.ndarray:
+    #: below this many elements a call runs inline (thread hand-over costs more than it gains)
+    MIN_PARALLEL = 2048
+
+    def map(self, fn: Callable, *arrays, serial: bool = False, chunk: int | None = None) -> np.ndarray:
         """``fn(*chunks)`` over aligned arrays, results concatenated in order.
 
         ``serial=True`` keeps to the calling thread: GEOS prepared geometries build their indexes
         lazily and must not be shared between threads (a prepared polygon repeated in the array).
+        ``chunk``: elements per task when each element is heavy (rows of many pieces to union).
         """
         n = len(arrays[0])
         self.check()
-        if n <= self.chunk or self.threads == 1 or serial:
+        if n <= (chunk or self.MIN_PARALLEL) or self.threads == 1 or serial:
             if n <= self.chunk:
                 return fn(*arrays)
             out = []
@@ -83,7 +87,7 @@ class Runner:
             return np.concatenate(out)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="multiplan")
-        size = min(self.chunk, max(1024, -(-n // (self.threads * 2))))
+        size = chunk or min(self.chunk, max(1024, -(-n // (self.threads * 2))))
         futures = [self._pool.submit(fn, *(a[s : s + size] for a in arrays)) for s in range(0, n, size)]
         out = []
         try:
@@ -107,7 +111,7 @@ class Runner:
             res[0] = chunk_idx[res[0]] if len(chunk_idx) else res[0]
             return res
 
-        if n <= self.chunk or self.threads == 1:
+        if n <= self.MIN_PARALLEL or self.threads == 1:
             self.check()
             return tree.query(geoms, predicate=predicate)
         if self._pool is None:
@@ -431,18 +435,61 @@ def _match_segments(
     return matched
 
 
+def _one_ring_mask(geoms: np.ndarray, coords: np.ndarray, cidx: np.ndarray) -> np.ndarray:
+    """Per geometry: is it exactly one ring of positive area — a polygon or a one-part multipolygon
+    without holes?  ``coords, cidx`` are ``get_coordinates(geoms, return_index=True)``.
+
+    Such a geometry's coordinates are its ring: the first coordinate comes back only as the last one
+    (a hole or a second part closes a ring earlier).  All numpy: no geometry is created.
+    """
+    n = len(geoms)
+    types = shapely.get_type_id(geoms)
+    ok = np.isin(types, (3, 6))
+    multi = np.flatnonzero(types == 6)
+    if len(multi):
+        ok[multi] &= shapely.get_num_geometries(geoms[multi]) == 1
+    counts = np.bincount(cidx, minlength=n)
+    ok &= counts >= 4
+    start = np.cumsum(counts) - counts
+    last = np.maximum(start + counts - 1, 0)
+    closes = (coords == coords[start[cidx]]).all(axis=1) if len(coords) else np.zeros(0, dtype=bool)
+    ok &= np.bincount(cidx, weights=closes, minlength=n) == 2
+    ok[ok] &= closes[last[ok]]
+    ok[ok] &= shapely.area(geoms[ok]) > 0
+    return ok
+
+
 def _edges(geoms: np.ndarray, salt: np.ndarray | None = None) -> _Edges:
     """Split every ring into segments and match each with its reverse twin (see :func:`_edge_check`)."""
-    parts, pidx = explode_polygons(geoms)
-    if not len(parts) or not shapely.get_num_interior_rings(parts).any():
-        # the common case: polygons without holes -> the coordinates of a part are one ring
-        coords, cidx = shapely.get_coordinates(parts, return_index=True)
-        ring_part = np.arange(len(parts))
-        is_shell = np.ones(len(parts), dtype=bool)
-    else:
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        coords, cidx = shapely.get_coordinates(rings, return_index=True)
-        is_shell = np.r_[True, ring_part[1:] != ring_part[:-1]]
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    coords, cidx = shapely.get_coordinates(geoms, return_index=True)
+    simple = _one_ring_mask(geoms, coords, cidx)
+    # features that are one ring are used as they are; only the others are taken apart (get_parts
+    # copies every part while holding the GIL, which two plans cleaned side by side then wait for)
+    pidx = np.flatnonzero(simple)
+    ring_part = np.arange(len(pidx))
+    is_shell = np.ones(len(pidx), dtype=bool)
+    if not simple.all():
+        keep = simple[cidx]
+        coords, cidx = coords[keep], (np.cumsum(simple) - 1)[cidx[keep]]
+        rest = np.flatnonzero(~simple)
+        parts, ppos = explode_polygons(geoms[rest])
+        if not len(parts) or not shapely.get_num_interior_rings(parts).any():
+            # polygons without holes -> the coordinates of a part are one ring
+            c2, r2 = shapely.get_coordinates(parts, return_index=True)
+            rp2 = np.arange(len(parts))
+            sh2 = np.ones(len(parts), dtype=bool)
+        else:
+            rings, rp2 = shapely.get_rings(parts, return_index=True)
+            c2, r2 = shapely.get_coordinates(rings, return_index=True)
+            sh2 = np.r_[True, rp2[1:] != rp2[:-1]]
+        n_simple = len(pidx)
+        coords = np.concatenate([coords, c2])
+        cidx = np.concatenate([cidx, r2 + n_simple])
+        ring_part = np.concatenate([ring_part, rp2 + n_simple])
+        is_shell = np.concatenate([is_shell, sh2])
+        pidx = np.concatenate([pidx, rest[ppos]])  # parts are no longer in feature order
     coords = coords + 0.0  # -0.0 -> 0.0 so equal numbers have equal bits
     s = np.flatnonzero(cidx[1:] == cidx[:-1]) if len(coords) else np.zeros(0, dtype=np.intp)
     a, b = coords[s], coords[s + 1]
@@ -452,7 +499,7 @@ def _edges(geoms: np.ndarray, salt: np.ndarray | None = None) -> _Edges:
     flip = (is_shell == (ring_area < 0))[ring]
     seg_salt = None if salt is None else np.asarray(salt)[pidx[ring_part[ring]]]
     matched, pi, pj = _match_segments(a, b, flip, pairs=True, salt=seg_salt)
-    e = _Edges(coords, cidx, ring_part, pidx, is_shell, s, flip, matched, len(geoms))
+    e = _Edges(coords, cidx, ring_part, pidx, is_shell, s, flip, matched, n)
     e.twins = (pi, pj)
     return e
 
@@ -614,6 +661,8 @@ def node_coverage(
     part_ids, part_of_ring = np.unique(e.ring_part[ring_ids], return_inverse=True)
     polys = shapely.polygons(rings, indices=part_of_ring)  # first ring of a part: its shell
     feat_pos = np.searchsorted(changed, e.part_feature[part_ids])
+    by_feature = np.argsort(feat_pos, kind="stable")  # parts of one feature together, in their order
+    polys, feat_pos = polys[by_feature], feat_pos[by_feature]
     counts = np.bincount(feat_pos, minlength=len(changed))
     out = geoms.copy()
     single = counts == 1
@@ -1216,14 +1265,14 @@ def _union_by(
         mat = np.full((len(sel), hi), None, dtype=object)
         mat[valid] = geoms[order[idx[valid]]]
         want = np.where(valid, piece_area[np.minimum(idx, n - 1)], 0.0).sum(axis=1)
-        u = runner.map(_coverage_rows, mat)
+        u = runner.map(_coverage_rows, mat, chunk=max(8, 2048 // hi))
         bad = np.equal(u, None)
         ok = np.flatnonzero(~bad)
         bad[ok] = ~shapely.is_valid(u[ok]) | (
             np.abs(shapely.area(u[ok]) - want[ok]) > 1e-8 * np.maximum(want[ok], 1.0)
         )
         if bad.any():
-            u[bad] = runner.map(lambda m: shapely.union_all(m, axis=1), mat[bad])
+            u[bad] = runner.map(lambda m: shapely.union_all(m, axis=1), mat[bad], chunk=max(8, 2048 // hi))
         out_geoms.append(u)
         out_group.append(gs[st])
     many = np.flatnonzero(sizes > 64)
