@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 
 import numpy as np
 from qgis.core import (
@@ -293,12 +294,14 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
         steps = QgsProcessingMultiStepFeedback(4, feedback)
         steps.setCurrentStep(0)
         steps.setProgressText(tr("Reading the inputs…"))
+        t0 = time.perf_counter()
         with engine_checks_geometry(context):
             got = self._read_inputs(parameters, context, feedback, steps)
         if got is None:
             return {}
         plans, lines, streets, inputs = got
-        return self._run(parameters, context, feedback, steps, plans, lines, streets, inputs)
+        read_s = time.perf_counter() - t0
+        return self._run(parameters, context, feedback, steps, plans, lines, streets, inputs, read_s)
 
     def _read_inputs(self, parameters, context, feedback, steps):
         """Every input as engine tables (None when cancelled)."""
@@ -364,7 +367,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
             return None
         return plans, lines, streets, inputs
 
-    def _run(self, parameters, context, feedback, steps, plans, lines, streets, inputs):  # noqa: C901
+    def _run(self, parameters, context, feedback, steps, plans, lines, streets, inputs, read_s=0.0):  # noqa: C901
         from ..algorithms.crs import CrsError
         from ..algorithms.detect import DetectError, DetectParams
         from ..algorithms.detection_run import (
@@ -453,6 +456,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
                 parameters=_plain(parameters),
                 progress=progress,
                 is_cancelled=feedback.isCanceled,
+                extra_timings={"read": read_s},
             )
         except (Cancelled, RunCancelledError):
             feedback.pushWarning(tr("Cancelled: nothing was written into the blueprint."))

@@ -158,9 +158,9 @@ def run(n: int, work: Path) -> dict:
         "per_1k_s": got["ours"] / (n / 1000.0),
         "blueprint_mb": round(os.path.getsize(params["BLUEPRINT"]) / 2**20, 1),
     }
-    for key in ("reproject", "detect", "match", "write"):
+    for key in ("read", "reproject", "detect", "match", "write:plan_copies", "write:patches"):
         if key in timings:
-            result[key + "_s"] = round(timings[key], 2)
+            result[key.replace("write:", "write_") + "_s"] = round(timings[key], 2)
     for key in ("clean", "rules", "units", "assemble", "measure"):
         if "engine:" + key in timings:
             result["engine_" + key + "_s"] = round(timings["engine:" + key], 2)
