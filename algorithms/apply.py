@@ -309,61 +309,19 @@ def _order(roles: Sequence[str], precedence: Sequence[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------- overlay
 
 
-def _fits(u, want: float) -> bool:
-    return (
-        u is not None
-        and bool(shapely.is_valid(u))
-        and abs(float(shapely.area(u)) - want) <= 1e-8 * max(want, 1.0)
-    )
-
-
 def _union_group(members: np.ndarray, dirty: np.ndarray | None = None):
     """Union of pieces that tile their ground: a coverage union (linear time) where the pieces fit
-    exactly; where they do not (pieces cut by an overlap repair or by a patch edge), only the parts the
-    misfits touch go through a full union."""
+    exactly; a big group (> 64 pieces) with T-junctions left by clipping is noded and tried again;
+    otherwise only the parts the misfits touch go through a full union (:func:`.overlay._union_checked`)."""
     want = float(shapely.area(members).sum())
-    try:
-        u = shapely.coverage_union_all(members)
-    except shapely.errors.GEOSException:
-        u = None
-    if _fits(u, want):
+    u = ov._coverage_union(members)
+    if u is not None and ov._fits(u, want):
         return u
-    if len(members) > 64:  # T-junctions left by clipping: insert the vertices and try again
-        try:
-            u = shapely.coverage_union_all(ov.node_coverage(members, 2e-6)[0])
-        except shapely.errors.GEOSException:
-            u = None
-        if _fits(u, want):
+    if len(members) > 64:
+        u = ov._coverage_union(ov.node_coverage(members, 2e-6)[0])
+        if u is not None and ov._fits(u, want):
             return u
-    if dirty is not None and dirty.any() and not dirty.all():
-        clean, dd = members[~dirty], members[dirty]
-        try:
-            uc = shapely.coverage_union_all(clean)
-        except shapely.errors.GEOSException:
-            uc = None
-        if _fits(uc, float(shapely.area(clean).sum())):
-            parts = shapely.get_parts(uc)
-            hit = np.zeros(len(parts), dtype=bool)
-            hit[shapely.STRtree(parts).query(dd, predicate="intersects")[1]] = True
-            local = ov.explode_polygons(
-                np.array([shapely.union_all(np.concatenate([parts[hit], dd]))], dtype=object)
-            )[0]
-            out = shapely.multipolygons(np.concatenate([parts[~hit], local]))
-            if _fits(out, want):
-                return out
-    return shapely.union_all(members)
-
-
-def _coverage_rows(mat: np.ndarray) -> np.ndarray:
-    """Coverage union of each row; None for a row GEOS refuses (one bad row spoils a vectorised call,
-    so the rows are halved until the bad ones are found)."""
-    try:
-        return shapely.coverage_union_all(mat, axis=1)
-    except shapely.errors.GEOSException:
-        if len(mat) == 1:
-            return np.array([None], dtype=object)
-        h = len(mat) // 2
-        return np.concatenate([_coverage_rows(mat[:h]), _coverage_rows(mat[h:])])
+    return ov._union_checked(members, dirty)
 
 
 def _union_groups(
@@ -371,60 +329,12 @@ def _union_groups(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dissolve pieces by group into single polygons (connected parts): ``(polygons, their group)``.
 
-    Pieces of one group never overlap.  Groups of up to 64 pieces go through one vectorised coverage
-    union per size bucket (checked: valid and the pieces' area, else a full union); bigger groups one
-    by one on the thread pool, largest first.
+    Pieces of one group never overlap: :func:`.overlay._union_by` (vectorised coverage unions for groups
+    of up to 64 pieces, checked) with :func:`_union_group` for the bigger ones.
     """
-    n = len(geoms)
-    if not n:
+    if not len(geoms):
         return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
-    group = np.asarray(group, dtype=np.int64)
-    order = np.argsort(group, kind="stable")
-    gs = group[order]
-    start = np.r_[True, gs[1:] != gs[:-1]]
-    starts = np.flatnonzero(start)
-    sizes = np.diff(np.r_[starts, n])
-    out_g, out_k = [], []
-    one = starts[sizes == 1]
-    out_g.append(geoms[order[one]])
-    out_k.append(gs[one])
-    area = shapely.area(geoms[order])
-    lo = 2
-    for hi in (2, 4, 8, 16, 32, 64):
-        sel = np.flatnonzero((sizes >= lo) & (sizes <= hi))
-        lo = hi + 1
-        if not len(sel):
-            continue
-        st, sz = starts[sel], sizes[sel]
-        col = np.arange(hi)
-        idx = st[:, None] + col[None, :]
-        valid = col[None, :] < sz[:, None]
-        mat = np.full((len(sel), hi), None, dtype=object)
-        mat[valid] = geoms[order[idx[valid]]]
-        want = np.where(valid, area[np.minimum(idx, n - 1)], 0.0).sum(axis=1)
-        u = runner.map(_coverage_rows, mat)
-        bad = np.equal(u, None)
-        bad[~bad] = ~shapely.is_valid(u[~bad]) | (
-            np.abs(shapely.area(u[~bad]) - want[~bad]) > 1e-8 * np.maximum(want[~bad], 1.0)
-        )
-        if bad.any():
-            u[bad] = runner.map(lambda m: shapely.union_all(m, axis=1), mat[bad])
-        out_g.append(u)
-        out_k.append(gs[st])
-    many = np.flatnonzero(sizes > 64)
-    if len(many):
-        by_size = many[np.argsort(-sizes[many], kind="stable")]
-
-        def _one(k: int):
-            members = order[starts[k] : starts[k] + sizes[k]]
-            return _union_group(geoms[members], None if dirty is None else dirty[members])
-
-        res = np.empty(len(by_size), dtype=object)
-        res[:] = runner.run_tasks(_one, list(by_size))
-        out_g.append(res)
-        out_k.append(gs[starts[by_size]])
-    merged = np.concatenate(out_g)
-    mk = np.concatenate(out_k)
+    merged, mk = ov._union_by(geoms, np.asarray(group, dtype=np.int64), runner, dirty, one_group=_union_group)
     parts, pidx = ov.explode_polygons(merged)
     return parts, mk[pidx]
 

@@ -443,25 +443,6 @@ def _unknown_codes(p: PlanInput, problems: DataProblems) -> None:
 # ---------------------------------------------------------------------------------------------- detect
 
 
-class _Progress:
-    def __init__(self, fn, runner: Runner):
-        self.fn = fn
-        self.runner = runner
-        self.t0 = time.perf_counter()
-        self.last = self.t0
-        self.timings: dict[str, float] = {}
-
-    def __call__(self, fraction: float, message: str) -> None:
-        self.runner.check()
-        if self.fn is not None:
-            self.fn(min(max(fraction, 0.0), 1.0), message)
-
-    def stage(self, name: str) -> None:
-        now = time.perf_counter()
-        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
-        self.last = now
-
-
 def detect(
     plans: Sequence[PlanInput],
     lines: Sequence[LineInput] = (),
@@ -482,7 +463,7 @@ def detect(
     if tables is None:
         tables = _load_tables()
     runner = Runner(params.threads, is_cancelled)
-    prog = _Progress(progress, runner)
+    prog = ov.StageClock(progress, runner)
     try:
         return _detect(plans, lines, streets, rules, params, prog, runner, tables)
     finally:
@@ -531,7 +512,7 @@ def _validate_inputs(plans: Sequence[PlanInput], lines: Sequence[LineInput]) -> 
         raise DetectError(tr("Give at least two plans, or one plan and at least one control line"))
 
 
-def _detect(plans, lines, streets, rules, params: DetectParams, prog: _Progress, runner: Runner, tables):
+def _detect(plans, lines, streets, rules, params: DetectParams, prog: ov.StageClock, runner: Runner, tables):
     problems = DataProblems()
     by_role = {p.role: p for p in plans}
     by_line = {x.line: x for x in lines}

@@ -58,7 +58,7 @@ from .geodesy import ellipsoidal_area
 from .geometry import fid_list, repair_polygons
 from .i18n import tr
 from .identity import PatchSet, fingerprint, match
-from .overlay import Cancelled, Runner, TiledRegion
+from .overlay import Cancelled, Runner, StageClock, TiledRegion
 from .rules import ClassSet, parse_class_set
 from .slivers import SliverParams, classify
 from .table import FeatureTable
@@ -488,24 +488,6 @@ class ReconcileResult:
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-class _Clock:
-    def __init__(self, progress, runner: Runner):
-        self.progress = progress
-        self.runner = runner
-        self.last = time.perf_counter()
-        self.timings: dict[str, float] = {}
-
-    def __call__(self, fraction: float, message: str) -> None:
-        self.runner.check()
-        if self.progress is not None:
-            self.progress(min(max(fraction, 0.0), 1.0), message)
-
-    def stage(self, name: str) -> None:
-        now = time.perf_counter()
-        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
-        self.last = now
-
-
 def _to_working(table: FeatureTable, crs_wkt: str | None, what: str, problems: list[str]) -> FeatureTable:
     """The table in the working CRS (reprojected and reported when it is in another one)."""
     if not crs_wkt or not len(table):
@@ -923,7 +905,7 @@ def _find_overlaps(
     core_labels,
     params: ReconcileParams,
     runner: Runner,
-    clock: _Clock,
+    clock: StageClock,
     crs_wkt: str | None,
     problems: list[str],
 ):
@@ -1354,7 +1336,7 @@ def reconcile(
     params.sliver.validate()
     all_rules = rules if rules is not None else load_line_rules()
     runner = Runner(params.threads, is_cancelled)
-    clock = _Clock(progress, runner)
+    clock = StageClock(progress, runner)
     try:
         return _reconcile(lines, plans, streets, district, all_rules, params, clock, runner, tables)
     finally:
@@ -1368,7 +1350,7 @@ def _reconcile(
     district,
     all_rules,
     params: ReconcileParams,
-    clock: _Clock,
+    clock: StageClock,
     runner: Runner,
     tables,
 ):

@@ -157,6 +157,27 @@ class Runner:
             self._pool = None
 
 
+class StageClock:
+    """Progress reporting plus stage timings for an engine run: ``clock(fraction, message)`` checks for
+    cancellation and reports; ``clock.stage(name)`` adds the time since the last stage to ``timings``."""
+
+    def __init__(self, progress: Callable[[float, str], None] | None, runner: Runner):
+        self.progress = progress
+        self.runner = runner
+        self.last = time.perf_counter()
+        self.timings: dict[str, float] = {}
+
+    def __call__(self, fraction: float, message: str) -> None:
+        self.runner.check()
+        if self.progress is not None:
+            self.progress(min(max(fraction, 0.0), 1.0), message)
+
+    def stage(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
+
+
 # ---------------------------------------------------------------------------------------------- helpers
 
 
@@ -1229,14 +1250,19 @@ def _components(geoms: np.ndarray, group: np.ndarray) -> np.ndarray:
 
 
 def _union_by(
-    geoms: np.ndarray, key: np.ndarray, runner: Runner, dirty: np.ndarray | None
+    geoms: np.ndarray,
+    key: np.ndarray,
+    runner: Runner,
+    dirty: np.ndarray | None,
+    one_group: Callable[[np.ndarray, np.ndarray | None], shapely.Geometry] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Union of the pieces with the same key: (unions, their keys).
 
     Keys of up to 64 pieces go through padded rows, one vectorised coverage union per size bucket;
-    bigger ones one by one on the pool.  Every union is checked (valid, area = sum of pieces) and
-    redone where the pieces do not fit.
+    bigger ones one by one on the pool (``one_group(members, dirty)``, default :func:`_union_checked`).
+    Every union is checked (valid, area = sum of pieces) and redone where the pieces do not fit.
     """
+    one_group = one_group or _union_checked
     n = len(geoms)
     group = key
     order = np.argsort(group, kind="stable")
@@ -1280,7 +1306,7 @@ def _union_by(
         # big groups one by one, spread over the pool (largest first so the threads finish together)
         def _one(s: int):
             members = order[starts[s] : starts[s] + sizes[s]]
-            return _union_checked(geoms[members], None if dirty is None else dirty[members])
+            return one_group(geoms[members], None if dirty is None else dirty[members])
 
         by_size = many[np.argsort(-sizes[many], kind="stable")]
         res = np.empty(len(by_size), dtype=object)
