@@ -67,7 +67,9 @@ def missing_dependencies(host_geos: tuple[int, int] | None = None) -> str | None
         version = tuple(int(p) for p in shapely.__version__.split(".")[:2])
         if version < SHAPELY_MIN:
             problems.append(f"shapely {shapely.__version__} is too old (2.0 or newer is needed)")
-        elif host_geos and platform.system() == "Linux" and tuple(shapely.geos_version[:2]) != tuple(host_geos):
+        elif (
+            host_geos and platform.system() == "Linux" and tuple(shapely.geos_version[:2]) != tuple(host_geos)
+        ):
             problems.append(
                 "shapely {s} uses its own GEOS {g} while QGIS uses GEOS {h}; on Linux both end up in one "
                 "process and shapely would call QGIS's GEOS with another version's expectations".format(

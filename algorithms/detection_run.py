@@ -747,9 +747,7 @@ def _with_all_columns(table: FeatureTable, path: str, layer: str) -> FeatureTabl
 
     full = read_table(path, layer)
     if len(full) != len(table) or (np.asarray(full.fids) != np.asarray(table.fids)).any():
-        raise ValueError(
-            tr("{path} changed while detection was running; run it again.").format(path=path)
-        )
+        raise ValueError(tr("{path} changed while detection was running; run it again.").format(path=path))
     return FeatureTable(
         table.geoms, table.fids, full.columns, full.field_types, table.crs_wkt, table.name, table.notes
     )

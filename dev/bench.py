@@ -70,8 +70,7 @@ def main(argv=None) -> int:
             print(
                 f"BENCH case={mod.CASE} n={n} ours_s={fmt(ours)} ref={ref} "
                 f"ref_s={fmt(ref_s) if ref_s is not None else 'skipped'} "
-                f"ratio={fmt(ratio) if ratio is not None else 'n/a'}"
-                + (f" {extra}" if extra else ""),
+                f"ratio={fmt(ratio) if ratio is not None else 'n/a'}" + (f" {extra}" if extra else ""),
                 flush=True,
             )
     return 1 if failed else 0

@@ -60,10 +60,19 @@ def install_profile(zip_path: Path, root: Path, locale: str | None) -> Path:
     ini = profile / "QGIS" / "QGIS3.ini"
     ini.parent.mkdir(parents=True)
     lines = [
-        "[PythonPlugins]", "multiplan=true", "",
-        "[qgis]", "showTips=false", "checkVersion=false", "allowVersionCheck=false",
-        "newProjectDefault=false", "warnOldProjectVersion=false", "",
-        "[app]", "first_run=false", "",
+        "[PythonPlugins]",
+        "multiplan=true",
+        "",
+        "[qgis]",
+        "showTips=false",
+        "checkVersion=false",
+        "allowVersionCheck=false",
+        "newProjectDefault=false",
+        "warnOldProjectVersion=false",
+        "",
+        "[app]",
+        "first_run=false",
+        "",
     ]
     if locale:
         lines += ["[locale]", f"userLocale={locale}", "overrideFlag=true", ""]
@@ -71,8 +80,15 @@ def install_profile(zip_path: Path, root: Path, locale: str | None) -> Path:
     return root
 
 
-def run(zip_path: Path, script: Path, out: Path, lang: str | None = None, timeout: int = 180,
-        delay_ms: int = 4000, size: str = "1600x1000") -> dict:
+def run(
+    zip_path: Path,
+    script: Path,
+    out: Path,
+    lang: str | None = None,
+    timeout: int = 180,
+    delay_ms: int = 4000,
+    size: str = "1600x1000",
+) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix="mp-desktop-"))
     try:
@@ -82,16 +98,28 @@ def run(zip_path: Path, script: Path, out: Path, lang: str | None = None, timeou
         env = dict(os.environ)
         env.pop("QT_QPA_PLATFORM", None)
         # QGIS's embedded Python must find the system Python's modules: no pyenv/venv first on PATH.
-        env["PATH"] = os.pathsep.join(
-            p for p in env.get("PATH", "").split(os.pathsep) if ".pyenv" not in p and ".venv" not in p
-        ) or "/usr/bin:/bin"
+        env["PATH"] = (
+            os.pathsep.join(
+                p for p in env.get("PATH", "").split(os.pathsep) if ".pyenv" not in p and ".venv" not in p
+            )
+            or "/usr/bin:/bin"
+        )
         env.pop("VIRTUAL_ENV", None)
         env.pop("PYTHONHOME", None)
         env.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="xdg-"))
         cmd = [
-            "xvfb-run", "-a", "-s", f"-screen 0 {size}x24",
-            "/usr/bin/qgis.bin", "--profiles-path", str(tmp), "--profile", "default",
-            "--nologo", "--code", str(boot),
+            "xvfb-run",
+            "-a",
+            "-s",
+            f"-screen 0 {size}x24",
+            "/usr/bin/qgis.bin",
+            "--profiles-path",
+            str(tmp),
+            "--profile",
+            "default",
+            "--nologo",
+            "--code",
+            str(boot),
         ]
         if lang:
             cmd += ["--lang", lang]

@@ -15,7 +15,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 INCLUDE_DIRS = ["algorithms", "processing_provider", "ui", "data", "icons", "i18n", "help"]
-INCLUDE_FILES = ["metadata.txt", "__init__.py", "plugin.py", "compat.py", "LICENSE", "README.md", "resources.qrc"]
+INCLUDE_FILES = [
+    "metadata.txt",
+    "__init__.py",
+    "plugin.py",
+    "compat.py",
+    "LICENSE",
+    "README.md",
+    "resources.qrc",
+]
 EXCLUDE_PARTS = {"__pycache__", ".git", ".pytest_cache", ".ruff_cache", ".mypy_cache"}
 EXCLUDE_SUFFIXES = {".pyc", ".pyo", ".orig", ".rej", ".swp"}
 
@@ -33,7 +41,11 @@ def files():
             yield path
     for d in INCLUDE_DIRS:
         for path in sorted((ROOT / d).rglob("*")):
-            if path.is_file() and not (EXCLUDE_PARTS & set(path.parts)) and path.suffix not in EXCLUDE_SUFFIXES:
+            if (
+                path.is_file()
+                and not (EXCLUDE_PARTS & set(path.parts))
+                and path.suffix not in EXCLUDE_SUFFIXES
+            ):
                 yield path
 
 

@@ -92,19 +92,30 @@ def stage_detect(out: Path, manifest: dict, harmonised: dict[str, str]) -> dict:
     if blueprint.exists():  # the demo starts a fresh review; real projects re-detect into theirs
         blueprint.unlink()
     t0 = time.perf_counter()
-    res = processing.run("multiplan:detectdifferences", {
-        "URBAN": harmonised["urban_plan"], "LAND": harmonised["land_plan"],
-        "DEVELOPMENT": harmonised["development_plan"], "ECO": harmonised["eco_plan"],
-        "PROJECTS": [src(plans, manifest, "key_projects"), src(plans, manifest, "key_projects_pt")],
-        "REDLINE": src(plans, manifest, "redline"), "FARMLAND": src(plans, manifest, "farmland"),
-        "BOUNDARY": src(plans, manifest, "dev_boundary"),
-        "STREETS": src(plans, manifest, "streets"), "STREET_FIELD": "XZQMC",
-        "BLUEPRINT": str(blueprint), "PROJECT_NAME": "浦口区多规合一（演示）",
-        "PATCHES": str(results / "patches.gpkg"), "STATISTICS": str(results / "patch_statistics.gpkg"),
-        "PROBLEMS": str(results / "data_problems.gpkg"),
-    })
-    say(f"3. detected {res['N_PATCHES']} difference patches into {blueprint.relative_to(out.parent)} "
-        f"(working CRS {res['WORKING_CRS_USED']}, {time.perf_counter() - t0:.1f} s)")
+    res = processing.run(
+        "multiplan:detectdifferences",
+        {
+            "URBAN": harmonised["urban_plan"],
+            "LAND": harmonised["land_plan"],
+            "DEVELOPMENT": harmonised["development_plan"],
+            "ECO": harmonised["eco_plan"],
+            "PROJECTS": [src(plans, manifest, "key_projects"), src(plans, manifest, "key_projects_pt")],
+            "REDLINE": src(plans, manifest, "redline"),
+            "FARMLAND": src(plans, manifest, "farmland"),
+            "BOUNDARY": src(plans, manifest, "dev_boundary"),
+            "STREETS": src(plans, manifest, "streets"),
+            "STREET_FIELD": "XZQMC",
+            "BLUEPRINT": str(blueprint),
+            "PROJECT_NAME": "浦口区多规合一（演示）",
+            "PATCHES": str(results / "patches.gpkg"),
+            "STATISTICS": str(results / "patch_statistics.gpkg"),
+            "PROBLEMS": str(results / "data_problems.gpkg"),
+        },
+    )
+    say(
+        f"3. detected {res['N_PATCHES']} difference patches into {blueprint.relative_to(out.parent)} "
+        f"(working CRS {res['WORKING_CRS_USED']}, {time.perf_counter() - t0:.1f} s)"
+    )
     return res
 
 
@@ -114,17 +125,27 @@ def stage_reconcile(out: Path, manifest: dict, harmonised: dict[str, str]) -> di
     plans = out / "plans"
     results = out / "outputs"
     t0 = time.perf_counter()
-    res = processing.run("multiplan:reconcilecontrollines", {
-        "REDLINE": src(plans, manifest, "redline"), "FARMLAND": src(plans, manifest, "farmland"),
-        "BOUNDARY": src(plans, manifest, "dev_boundary"), "ECO_PLAN": harmonised["eco_plan"],
-        "STREETS": src(plans, manifest, "streets"), "STREET_FIELD": "XZQMC",
-        "BLUEPRINT": str(out / "blueprint.gpkg"),
-        "OVERLAPS": str(results / "line_overlaps.gpkg"), "ADJUSTMENTS": str(results / "line_adjustments.gpkg"),
-        "PROPOSED_LINES": str(results / "proposed_lines.gpkg"),
-        "STATISTICS": str(results / "line_statistics.gpkg"),
-    })
-    say(f"4. reconciled the control lines: {res['N_OVERLAPS']} overlaps, {res['OVERLAP_AREA'] / 1e4:,.1f} ha; "
-        f"补划 deficit {res['BUHUA_AREA'] / 1e4:,.1f} ha ({time.perf_counter() - t0:.1f} s)")
+    res = processing.run(
+        "multiplan:reconcilecontrollines",
+        {
+            "REDLINE": src(plans, manifest, "redline"),
+            "FARMLAND": src(plans, manifest, "farmland"),
+            "BOUNDARY": src(plans, manifest, "dev_boundary"),
+            "ECO_PLAN": harmonised["eco_plan"],
+            "STREETS": src(plans, manifest, "streets"),
+            "STREET_FIELD": "XZQMC",
+            "BLUEPRINT": str(out / "blueprint.gpkg"),
+            "OVERLAPS": str(results / "line_overlaps.gpkg"),
+            "ADJUSTMENTS": str(results / "line_adjustments.gpkg"),
+            "PROPOSED_LINES": str(results / "proposed_lines.gpkg"),
+            "STATISTICS": str(results / "line_statistics.gpkg"),
+        },
+    )
+    say(
+        f"4. reconciled the control lines: {res['N_OVERLAPS']} overlaps, "
+        f"{res['OVERLAP_AREA'] / 1e4:,.1f} ha; "
+        f"补划 deficit {res['BUHUA_AREA'] / 1e4:,.1f} ha ({time.perf_counter() - t0:.1f} s)"
+    )
     return res
 
 
@@ -136,8 +157,10 @@ def stage_decisions(out: Path) -> int:
         record_scripted_decisions(store)
         n = len(store.decisions())
         progress = store.progress()
-    say(f"5. recorded a scripted review: {n} opinions and decisions; {progress.n_decided} of "
-        f"{progress.n_total} patches decided, {progress.n_conflicts} conflict(s) to resolve")
+    say(
+        f"5. recorded a scripted review: {n} opinions and decisions; {progress.n_decided} of "
+        f"{progress.n_total} patches decided, {progress.n_conflicts} conflict(s) to resolve"
+    )
     return n
 
 
@@ -146,14 +169,20 @@ def stage_apply(out: Path, manifest: dict) -> dict:
 
     plans = out / "plans"
     t0 = time.perf_counter()
-    res = processing.run("multiplan:applydecisions", {
-        "BLUEPRINT": str(out / "blueprint.gpkg"),
-        "STREETS": src(plans, manifest, "streets"), "STREET_FIELD": "XZQMC",
-        "OUTPUT": str(out / "outputs" / "blueprint_layer.gpkg"),
-        "SUMMARY": str(out / "outputs" / "blueprint_summary.gpkg"),
-    })
-    say(f"6. built the blueprint layer: {res['BLUEPRINT_AREA'] / 1e6:,.1f} km², of which "
-        f"{res['PENDING_AREA'] / 1e6:,.1f} km² still pending ({time.perf_counter() - t0:.1f} s)")
+    res = processing.run(
+        "multiplan:applydecisions",
+        {
+            "BLUEPRINT": str(out / "blueprint.gpkg"),
+            "STREETS": src(plans, manifest, "streets"),
+            "STREET_FIELD": "XZQMC",
+            "OUTPUT": str(out / "outputs" / "blueprint_layer.gpkg"),
+            "SUMMARY": str(out / "outputs" / "blueprint_summary.gpkg"),
+        },
+    )
+    say(
+        f"6. built the blueprint layer: {res['BLUEPRINT_AREA'] / 1e6:,.1f} km², of which "
+        f"{res['PENDING_AREA'] / 1e6:,.1f} km² still pending ({time.perf_counter() - t0:.1f} s)"
+    )
     return res
 
 
@@ -161,16 +190,24 @@ def stage_report(out: Path, manifest: dict, harmonised: dict[str, str]) -> dict:
     import processing
 
     t0 = time.perf_counter()
-    res = processing.run("multiplan:report", {
-        "BLUEPRINT": str(out / "blueprint.gpkg"),
-        "CURRENT_LANDUSE": harmonised["current_landuse"],
-        # the land plan's construction-land total stands in for the district's 建设用地指标 (ha)
-        "QUOTA": round(manifest["facts"]["construction"]["land_plan_m2"] / 1e4),
-        "POPULATION": 1170000, "ATLAS_PAGES": 200,
-        "XLSX": str(out / "report.xlsx"), "HTML": str(out / "report.html"), "PDF": str(out / "atlas.pdf"),
-    })
-    say(f"7. wrote the report: report.xlsx, report.html, atlas.pdf ({res['ATLAS_PAGE_COUNT']} pages, "
-        f"{res['ATLAS_SECONDS_PER_PAGE']:.2f} s/page; {time.perf_counter() - t0:.1f} s)")
+    res = processing.run(
+        "multiplan:report",
+        {
+            "BLUEPRINT": str(out / "blueprint.gpkg"),
+            "CURRENT_LANDUSE": harmonised["current_landuse"],
+            # the land plan's construction-land total stands in for the district's 建设用地指标 (ha)
+            "QUOTA": round(manifest["facts"]["construction"]["land_plan_m2"] / 1e4),
+            "POPULATION": 1170000,
+            "ATLAS_PAGES": 200,
+            "XLSX": str(out / "report.xlsx"),
+            "HTML": str(out / "report.html"),
+            "PDF": str(out / "atlas.pdf"),
+        },
+    )
+    say(
+        f"7. wrote the report: report.xlsx, report.html, atlas.pdf ({res['ATLAS_PAGE_COUNT']} pages, "
+        f"{res['ATLAS_SECONDS_PER_PAGE']:.2f} s/page; {time.perf_counter() - t0:.1f} s)"
+    )
     return res
 
 
@@ -180,14 +217,25 @@ def stage_siting(out: Path, manifest: dict) -> list[dict]:
     plans = out / "plans"
     results = []
     for key, extra in (("key_projects", {}), ("key_projects_pt", {"AREA_FIELD": "XMMJ"})):
-        res = processing.run("multiplan:checksiting", {
-            "PROJECTS": src(plans, manifest, key), "ID_FIELD": "XMBH", "NAME_FIELD": "XMMC", "TYPE_FIELD": "XMLX",
-            **extra, "BLUEPRINT": str(out / "blueprint.gpkg"), "TOLERANCE": 1.0,
-            "OUTPUT": str(out / "outputs" / f"siting_{key}.gpkg"), "XLSX": str(out / f"siting_{key}.xlsx"),
-        })
+        res = processing.run(
+            "multiplan:checksiting",
+            {
+                "PROJECTS": src(plans, manifest, key),
+                "ID_FIELD": "XMBH",
+                "NAME_FIELD": "XMMC",
+                "TYPE_FIELD": "XMLX",
+                **extra,
+                "BLUEPRINT": str(out / "blueprint.gpkg"),
+                "TOLERANCE": 1.0,
+                "OUTPUT": str(out / "outputs" / f"siting_{key}.gpkg"),
+                "XLSX": str(out / f"siting_{key}.xlsx"),
+            },
+        )
         results.append(res)
-        say(f"8. checked {key}: {res['N_COMPLIANT']} 合规, {res['N_ADJUST']} 需调整, "
-            f"{res['N_NONCOMPLIANT']} 不符合")
+        say(
+            f"8. checked {key}: {res['N_COMPLIANT']} 合规, {res['N_ADJUST']} 需调整, "
+            f"{res['N_NONCOMPLIANT']} 不符合"
+        )
     return results
 
 
@@ -216,7 +264,10 @@ def main(argv=None) -> int:
     say(f"Done in {time.perf_counter() - t0:.0f} s. Open:")
     say(f"  the blueprint (open it in QGIS, or in the review dock):  {out / 'blueprint.gpkg'}")
     say(f"  the report for the review meeting:                      {out / 'report.html'}")
-    say(f"  the workbook and the patch atlas:                        {out / 'report.xlsx'}, {out / 'atlas.pdf'}")
+    say(
+        f"  the workbook and the patch atlas:                        {out / 'report.xlsx'}, "
+        f"{out / 'atlas.pdf'}"
+    )
     say(f"  the project siting checks:                               {out / 'siting_key_projects.xlsx'}")
     say(f"  the plans and the harmonised plans:                      {out / 'plans'}")
     return 0

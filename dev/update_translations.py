@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Collect every ``tr("...")`` and ``tr_noop("...")`` literal (and .ui strings) into ``i18n/multiplan_zh.ts``, keeping translations.
+"""Collect every ``tr("...")`` and ``tr_noop("...")`` literal (and .ui strings) into
+``i18n/multiplan_zh.ts``, keeping translations.
 
     python3 dev/update_translations.py              # refresh the .ts (new strings marked unfinished)
     python3 dev/update_translations.py --fill x.tsv # also apply translations "source<TAB>translation"
@@ -72,7 +73,9 @@ def load_existing() -> dict[tuple[str, str], str]:
     return existing
 
 
-def write(contexts: dict[str, dict[str, list[str]]], translations: dict[tuple[str, str], str]) -> tuple[int, int]:
+def write(
+    contexts: dict[str, dict[str, list[str]]], translations: dict[tuple[str, str], str]
+) -> tuple[int, int]:
     root = ET.Element("TS", version="2.1", language="zh_CN", sourcelanguage="en")
     done = missing = 0
     for cname in sorted(contexts):

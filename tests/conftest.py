@@ -68,10 +68,10 @@ def mp_processing(qgis_app, qgis_processing):
     return processing
 
 
-
 @pytest.fixture(scope="session")
 def demo_dirty(tmp_path_factory):
-    """A 2,000-parcel demo district with every kind of dirt, shared read-only by the tests: (folder, manifest)."""
+    """A 2,000-parcel demo district with every kind of dirt, shared read-only by the tests:
+    (folder, manifest)."""
     from multiplan.dev.demo_district import ensure_generated
 
     folder = tmp_path_factory.mktemp("demo_dirty")

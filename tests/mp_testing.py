@@ -126,32 +126,63 @@ def report_blueprint(path, *, blueprint=True, patches=True, decisions=True, line
     with store.run_writer(run) as w:
         if plans:
             g = obj([report_box(0, 0, 100, 100), report_box(50, 0, 150, 100)])
-            w.write_plan_copy("urban", FeatureTable(g, np.arange(2), {
-                "YDDM": obj(["R2", "B1"]), "mp_src_standard": obj(["GB50137-2011"] * 2),
-                "mp_code": obj(["0701", "0901"]), "mp_construction": np.array([1, 1])}))
-            w.write_plan_copy("land", FeatureTable(obj([report_box(0, 0, 200, 100)]), np.arange(1), {
-                "mp_src_standard": obj(["TDT1024-2010"]), "mp_code": obj(["0103"]),
-                "mp_construction": np.array([0])}))
-            w.write_plan_copy("eco", FeatureTable(obj([report_box(0, 0, 300, 300)]), np.arange(1), {
-                "mp_src_standard": obj(["STHX"]), "mp_code": obj(["1"]), "mp_construction": obj([None])}))
+            w.write_plan_copy(
+                "urban",
+                FeatureTable(
+                    g,
+                    np.arange(2),
+                    {
+                        "YDDM": obj(["R2", "B1"]),
+                        "mp_src_standard": obj(["GB50137-2011"] * 2),
+                        "mp_code": obj(["0701", "0901"]),
+                        "mp_construction": np.array([1, 1]),
+                    },
+                ),
+            )
+            w.write_plan_copy(
+                "land",
+                FeatureTable(
+                    obj([report_box(0, 0, 200, 100)]),
+                    np.arange(1),
+                    {
+                        "mp_src_standard": obj(["TDT1024-2010"]),
+                        "mp_code": obj(["0103"]),
+                        "mp_construction": np.array([0]),
+                    },
+                ),
+            )
+            w.write_plan_copy(
+                "eco",
+                FeatureTable(
+                    obj([report_box(0, 0, 300, 300)]),
+                    np.arange(1),
+                    {"mp_src_standard": obj(["STHX"]), "mp_code": obj(["1"]), "mp_construction": obj([None])},
+                ),
+            )
         if patches:
             pg = obj([report_box(10, 10, 60, 50), report_box(110, 110, 130, 130), report_box(0, 0, 100, 2)])
             area = shapely.area(pg)
             w.write_patches(
-                FeatureTable(pg, np.arange(3), {
-                    "patch_id": obj(["P000001", "P000002", "P000003"]),
-                    "kind": obj(["LG_URBAN_CON", "LG_URBAN_CON", "PF_URBAN"]),
-                    "severity": np.array([3, 3, 4]),
-                    "unit": obj(["街道甲", "街道乙", "街道甲"]),
-                    "codes": obj(["urban=0701|land=0103", "urban=1001|land=G13", "urban=0701"]),
-                    "area_planar": area, "area_ellipsoidal": area * 1.0002,
-                    "is_sliver": np.array([False, False, True]),
-                }),
+                FeatureTable(
+                    pg,
+                    np.arange(3),
+                    {
+                        "patch_id": obj(["P000001", "P000002", "P000003"]),
+                        "kind": obj(["LG_URBAN_CON", "LG_URBAN_CON", "PF_URBAN"]),
+                        "severity": np.array([3, 3, 4]),
+                        "unit": obj(["街道甲", "街道乙", "街道甲"]),
+                        "codes": obj(["urban=0701|land=0103", "urban=1001|land=G13", "urban=0701"]),
+                        "area_planar": area,
+                        "area_ellipsoidal": area * 1.0002,
+                        "is_sliver": np.array([False, False, True]),
+                    },
+                ),
                 {
                     "patch_id": obj(["P000001", "P000001", "P000002", "P000002", "P000003"]),
                     "role": obj(["urban", "land", "urban", "land", "urban"]),
-                    "src_standard": obj(["GB50137-2011", "TDT1024-2010", "GB50137-2011", "TDT1024-2010",
-                                         "GB50137-2011"]),
+                    "src_standard": obj(
+                        ["GB50137-2011", "TDT1024-2010", "GB50137-2011", "TDT1024-2010", "GB50137-2011"]
+                    ),
                     "src_code": obj(["R2", "11", "M1", "12", "R2"]),
                     "src_name": obj(["二类居住用地", "耕地", "一类工业用地", "园地", "二类居住用地"]),
                     "mp_code": obj(["0701", "01", "1001", "02", "0701"]),
@@ -161,20 +192,43 @@ def report_blueprint(path, *, blueprint=True, patches=True, decisions=True, line
             )
         if lines:
             lg = obj([report_box(0, 150, 50, 200), report_box(100, 0, 200, 50), report_box(0, 0, 120, 200)])
-            w.write_control_lines(FeatureTable(lg, np.arange(3), {
-                "line_type": obj(["eco_redline", "farmland", "dev_boundary"]),
-                "name": obj(["红线1", "农田1", "边界"]), "unit": obj(["测试区"] * 3),
-                "area_planar": shapely.area(lg), "area_ellipsoidal": shapely.area(lg) * 1.0002}), "input")
+            w.write_control_lines(
+                FeatureTable(
+                    lg,
+                    np.arange(3),
+                    {
+                        "line_type": obj(["eco_redline", "farmland", "dev_boundary"]),
+                        "name": obj(["红线1", "农田1", "边界"]),
+                        "unit": obj(["测试区"] * 3),
+                        "area_planar": shapely.area(lg),
+                        "area_ellipsoidal": shapely.area(lg) * 1.0002,
+                    },
+                ),
+                "input",
+            )
         w.finish()
     if blueprint:
-        bg = obj([report_box(0, 0, 100, 100), report_box(100, 0, 200, 100), report_box(0, 100, 100, 200),
-                  report_box(100, 100, 200, 200), report_box(150, 0, 250, 100)])
-        bt = FeatureTable(bg, np.arange(5), {
-            "mp_code": obj(["0701", "0103", "1001", "G13", "1701"]),
-            "mp_construction": np.array([1, 0, 1, 1, 0]),
-            "status": obj(["final", "final", "pending", "final", "final"]),
-            "unit": obj(["街道甲", "街道甲", "街道乙", "街道乙", "街道甲"]),
-        }, crs_wkt=store.crs_wkt, name="blueprint")
+        bg = obj(
+            [
+                report_box(0, 0, 100, 100),
+                report_box(100, 0, 200, 100),
+                report_box(0, 100, 100, 200),
+                report_box(100, 100, 200, 200),
+                report_box(150, 0, 250, 100),
+            ]
+        )
+        bt = FeatureTable(
+            bg,
+            np.arange(5),
+            {
+                "mp_code": obj(["0701", "0103", "1001", "G13", "1701"]),
+                "mp_construction": np.array([1, 0, 1, 1, 0]),
+                "status": obj(["final", "final", "pending", "final", "final"]),
+                "unit": obj(["街道甲", "街道甲", "街道乙", "街道乙", "街道甲"]),
+            },
+            crs_wkt=store.crs_wkt,
+            name="blueprint",
+        )
         run = store.begin_run("apply")
         with store.run_writer(run) as w:
             w.write_blueprint(bt)

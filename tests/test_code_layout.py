@@ -76,8 +76,20 @@ def test_qt_only_through_qgis_pyqt():
     assert offenders == []
 
 
-SCOPED = {"Qt", "QSizePolicy", "QMessageBox", "QDialogButtonBox", "QAbstractItemView", "QHeaderView", "QFrame",
-          "QKeySequence", "QFont", "QPalette", "QItemSelectionModel", "QFormLayout"}
+SCOPED = {
+    "Qt",
+    "QSizePolicy",
+    "QMessageBox",
+    "QDialogButtonBox",
+    "QAbstractItemView",
+    "QHeaderView",
+    "QFrame",
+    "QKeySequence",
+    "QFont",
+    "QPalette",
+    "QItemSelectionModel",
+    "QFormLayout",
+}
 SCOPED_ALLOWED = {"QKeySequence": {"fromString", "toString"}, "QFont": set()}
 
 
@@ -93,7 +105,11 @@ def test_enums_fully_qualified_and_qt6_names_only_in_compat():
             for child in ast.iter_child_nodes(node):
                 parents[child] = node
         for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in SCOPED:
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in SCOPED
+            ):
                 parent = parents.get(node)
                 if node.attr in SCOPED_ALLOWED.get(node.value.id, set()):
                     continue
@@ -104,7 +120,10 @@ def test_enums_fully_qualified_and_qt6_names_only_in_compat():
             if isinstance(node, ast.Name) and node.id == "QVariant":
                 problems.append(f"{p.relative_to(ROOT)}:{node.lineno} QVariant (use compat.field_type)")
         for m in imported_modules(p):
-            if m == "qgis.PyQt.QtWidgets" and "QAction" in text.split("qgis.PyQt.QtWidgets import", 1)[-1].split("\n")[0]:
+            if (
+                m == "qgis.PyQt.QtWidgets"
+                and "QAction" in text.split("qgis.PyQt.QtWidgets import", 1)[-1].split("\n")[0]
+            ):
                 problems.append(f"{p.relative_to(ROOT)} imports QAction from QtWidgets (use compat)")
     assert problems == []
 
@@ -133,8 +152,21 @@ def test_metadata_complete_for_plugins_qgis_org():
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(ROOT / "metadata.txt", encoding="utf-8")
     g = parser["general"]
-    for key in ("name", "description", "about", "version", "qgisMinimumVersion", "author", "email", "tracker",
-                "repository", "homepage", "tags", "icon", "category"):
+    for key in (
+        "name",
+        "description",
+        "about",
+        "version",
+        "qgisMinimumVersion",
+        "author",
+        "email",
+        "tracker",
+        "repository",
+        "homepage",
+        "tags",
+        "icon",
+        "category",
+    ):
         assert g.get(key), key
     assert g["qgisMinimumVersion"] == "3.22" and g["qgisMaximumVersion"] == "4.99"
     assert g["hasProcessingProvider"] == "yes" and g["supportsQt6"] == "True"
@@ -144,7 +176,8 @@ def test_metadata_complete_for_plugins_qgis_org():
 def test_translations_extract_without_fstrings():
     proc = subprocess.run(
         [sys.executable, str(ROOT / "dev" / "update_translations.py"), "--dry-run"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -152,12 +185,16 @@ def test_translations_extract_without_fstrings():
 @pytest.mark.slow
 def test_package_zip_has_no_tests_caches_or_vcs(tmp_path):
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "dev" / "package.py"), "--out", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, str(ROOT / "dev" / "package.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stderr
     (zpath,) = tmp_path.glob("multiplan-*.zip")
     names = zipfile.ZipFile(zpath).namelist()
     assert "multiplan/metadata.txt" in names and "multiplan/__init__.py" in names
     assert "multiplan/i18n/multiplan_zh.qm" in names
-    assert not [n for n in names if "/tests/" in n or "/dev/" in n or "__pycache__" in n or n.endswith(".pyc")]
+    assert not [
+        n for n in names if "/tests/" in n or "/dev/" in n or "__pycache__" in n or n.endswith(".pyc")
+    ]
     assert not [n for n in names if "/.git" in n or "/.ci/" in n]

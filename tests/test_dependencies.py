@@ -5,7 +5,6 @@ from __future__ import annotations
 import platform
 
 import shapely
-
 from multiplan.algorithms import dependencies
 
 

@@ -47,7 +47,8 @@ def test_packaged_plugin_loads_in_qgis_desktop(plugin_zip, tmp_path):
         "finish({'active': 'multiplan' in qgis.utils.active_plugins,\n"
         "        'algorithms': sorted(a.id() for a in prov.algorithms()) if prov else [],\n"
         "        'toolbar': bool(iface.mainWindow().findChild(type(iface.mainWindow().findChildren(\n"
-        "            __import__('qgis.PyQt.QtWidgets', fromlist=['QToolBar']).QToolBar)[0]), 'MultiPlanToolbar'))})\n",
+        "            __import__('qgis.PyQt.QtWidgets', fromlist=['QToolBar']).QToolBar)[0]),\n"
+        "            'MultiPlanToolbar'))})\n",
         lang="zh_CN",
     )
     assert "error" not in status, status

@@ -20,7 +20,12 @@ def run_harmonise(processing, tmp_path, **params):
 
 def test_maes_with_user_crosswalk_keeps_integers_as_text(mp_processing, tmp_path, n2k_copy):
     res = run_harmonise(
-        mp_processing, tmp_path, INPUT=str(n2k_copy), CODE_FIELD="MAES_4_12", STANDARD=8, CROSSWALK=str(MAES_CSV)
+        mp_processing,
+        tmp_path,
+        INPUT=str(n2k_copy),
+        CODE_FIELD="MAES_4_12",
+        STANDARD=8,
+        CROSSWALK=str(MAES_CSV),
     )
     assert res["STANDARD_USED"] == "USER:MAES"
     assert res["UNMAPPED_FEATURES"] == 0
@@ -42,7 +47,11 @@ def test_auto_detect_refuses_to_call_maes_a_chinese_standard(mp_processing, tmp_
 
     with pytest.raises(QgsProcessingException) as err:
         run_harmonise(mp_processing, tmp_path, INPUT=str(n2k_copy), CODE_FIELD="MAES_4_12", STANDARD=0)
-    assert "MAES" not in str(err.value) or "refus" in str(err.value).lower() or "standard" in str(err.value).lower()
+    assert (
+        "MAES" not in str(err.value)
+        or "refus" in str(err.value).lower()
+        or "standard" in str(err.value).lower()
+    )
 
 
 def test_unknown_codes_stop_or_flag(mp_processing, tmp_path, n2k_copy):
@@ -53,17 +62,33 @@ def test_unknown_codes_stop_or_flag(mp_processing, tmp_path, n2k_copy):
     lines = MAES_CSV.read_text("utf-8").splitlines()
     partial.write_text("\n".join(line for line in lines if ",3" not in line[:15]) + "\n", "utf-8")
     with pytest.raises(QgsProcessingException) as err:
-        run_harmonise(mp_processing, tmp_path, INPUT=str(n2k_copy), CODE_FIELD="MAES_4_12", STANDARD=8,
-                      CROSSWALK=str(partial), ON_UNKNOWN=0)
+        run_harmonise(
+            mp_processing,
+            tmp_path,
+            INPUT=str(n2k_copy),
+            CODE_FIELD="MAES_4_12",
+            STANDARD=8,
+            CROSSWALK=str(partial),
+            ON_UNKNOWN=0,
+        )
     assert "3110" in str(err.value)
-    res = run_harmonise(mp_processing, tmp_path, INPUT=str(n2k_copy), CODE_FIELD="MAES_4_12", STANDARD=8,
-                        CROSSWALK=str(partial), ON_UNKNOWN=1, OUTPUT=str(tmp_path / "flagged.gpkg"),
-                        UNMAPPED=str(tmp_path / "u2.gpkg"))
+    res = run_harmonise(
+        mp_processing,
+        tmp_path,
+        INPUT=str(n2k_copy),
+        CODE_FIELD="MAES_4_12",
+        STANDARD=8,
+        CROSSWALK=str(partial),
+        ON_UNKNOWN=1,
+        OUTPUT=str(tmp_path / "flagged.gpkg"),
+        UNMAPPED=str(tmp_path / "u2.gpkg"),
+    )
     lyr = gpkg_layer(res["OUTPUT"])
     woodland = [f for f in lyr.getFeatures() if str(f["MAES_4_12"]).startswith("3")]
     assert len(woodland) == res["UNMAPPED_FEATURES"] > 0
     assert all(f["mp_status"] == "unmapped" and f["mp_construction"] is None for f in woodland) or all(
-        f["mp_status"] == "unmapped" for f in woodland)
+        f["mp_status"] == "unmapped" for f in woodland
+    )
     table = gpkg_layer(res["UNMAPPED"])
     rows = {f["code"]: f for f in table.getFeatures()}
     assert "3110" in rows and rows["3110"]["features"] > 0 and rows["3110"]["area"] > 0
@@ -81,15 +106,33 @@ def test_qgis_process_lists_and_runs_harmonise(tmp_path, n2k_copy, repo_root):
     (plugins / "multiplan").symlink_to(repo_root, target_is_directory=True)
     (profile / "QGIS").mkdir()
     (profile / "QGIS" / "QGIS3.ini").write_text("[PythonPlugins]\nmultiplan=true\n", "utf-8")
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-           "XDG_RUNTIME_DIR": str(tmp_path), "QGIS_CUSTOM_CONFIG_PATH": str(tmp_path)}
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_RUNTIME_DIR": str(tmp_path),
+        "QGIS_CUSTOM_CONFIG_PATH": str(tmp_path),
+    }
     listing = subprocess.run([exe, "list"], env=env, capture_output=True, text=True, timeout=180)
     assert "multiplan:harmonisecodes" in listing.stdout, listing.stdout[-2000:] + listing.stderr[-2000:]
     out = tmp_path / "qp.gpkg"
     run = subprocess.run(
-        [exe, "run", "multiplan:harmonisecodes", "--", f"INPUT={n2k_copy}", "CODE_FIELD=MAES_4_06",
-         "STANDARD=8", f"CROSSWALK={MAES_CSV}", f"OUTPUT={out}", f"UNMAPPED={tmp_path / 'u.gpkg'}"],
-        env=env, capture_output=True, text=True, timeout=180,
+        [
+            exe,
+            "run",
+            "multiplan:harmonisecodes",
+            "--",
+            f"INPUT={n2k_copy}",
+            "CODE_FIELD=MAES_4_06",
+            "STANDARD=8",
+            f"CROSSWALK={MAES_CSV}",
+            f"OUTPUT={out}",
+            f"UNMAPPED={tmp_path / 'u.gpkg'}",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     assert "USER:MAES" in run.stdout
@@ -104,13 +147,20 @@ def test_bulk_gpkg_output_equals_the_sink_path(mp_processing, tmp_path, n2k_copy
     bulk = run_harmonise(mp_processing, tmp_path, **params)
     context = QgsProcessingContext()
     context.setProject(QgsProject.instance())
-    sink = mp_processing.run("multiplan:harmonisecodes", dict(params, OUTPUT="memory:", UNMAPPED="memory:"),
-                             context=context)
+    sink = mp_processing.run(
+        "multiplan:harmonisecodes", dict(params, OUTPUT="memory:", UNMAPPED="memory:"), context=context
+    )
     a = gpkg_layer(bulk["OUTPUT"])
     b = context.getMapLayer(sink["OUTPUT"]) if isinstance(sink["OUTPUT"], str) else sink["OUTPUT"]
-    assert a.crs().authid() == "EPSG:3035"  # (a memory layer reports no authid in headless 3.22, even native ones)
-    rows_a = sorted((f["UID"], f["mp_src_code"], f["mp_construction"], round(f.geometry().area(), 3))
-                    for f in a.getFeatures())
-    rows_b = sorted((f["UID"], f["mp_src_code"], f["mp_construction"], round(f.geometry().area(), 3))
-                    for f in b.getFeatures())
+    assert (
+        a.crs().authid() == "EPSG:3035"
+    )  # (a memory layer reports no authid in headless 3.22, even native ones)
+    rows_a = sorted(
+        (f["UID"], f["mp_src_code"], f["mp_construction"], round(f.geometry().area(), 3))
+        for f in a.getFeatures()
+    )
+    rows_b = sorted(
+        (f["UID"], f["mp_src_code"], f["mp_construction"], round(f.geometry().area(), 3))
+        for f in b.getFeatures()
+    )
     assert len(rows_a) == 1027 and rows_a == rows_b

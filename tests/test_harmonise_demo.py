@@ -55,9 +55,17 @@ def test_gbk_shapefile_without_code_page_needs_the_encoding_parameter(mp_process
     assert ok["UNMAPPED_FEATURES"] == 0 and ok["STANDARD_USED"] == "ZTGN"
     names = {f["mp_name"] for f in gpkg_layer(ok["OUTPUT"]).getFeatures()}
     assert any("开发区域" in (n or "") for n in names)
-    # Without it the Chinese names arrive as mojibake: the zones cannot be recognised and are flagged, not guessed.
-    bad, _ = harmonise(mp_processing, tmp_path / "x", folder, m, "development_plan",
-                       OUTPUT=str(tmp_path / "bad.gpkg"), UNMAPPED=str(tmp_path / "bad_u.gpkg"))
+    # Without it the Chinese names arrive as mojibake: the zones cannot be recognised and are flagged,
+    # not guessed.
+    bad, _ = harmonise(
+        mp_processing,
+        tmp_path / "x",
+        folder,
+        m,
+        "development_plan",
+        OUTPUT=str(tmp_path / "bad.gpkg"),
+        UNMAPPED=str(tmp_path / "bad_u.gpkg"),
+    )
     assert bad["UNMAPPED_FEATURES"] > 0
 
 
@@ -65,7 +73,9 @@ def test_gbk_shapefile_with_cpg_reads_as_is(mp_processing, tmp_path, demo_dirty)
     folder, m = demo_dirty
     res, _ = harmonise(mp_processing, tmp_path, folder, m, "eco_plan")
     assert res["UNMAPPED_FEATURES"] == 0 and res["STANDARD_USED"] == "STHX"
-    assert all(is_null(f["mp_construction"]) for f in gpkg_layer(res["OUTPUT"]).getFeatures())  # zones: no land use
+    assert all(
+        is_null(f["mp_construction"]) for f in gpkg_layer(res["OUTPUT"]).getFeatures()
+    )  # zones: no land use
 
 
 def test_neighbouring_zone_layer_keeps_its_crs(mp_processing, tmp_path, demo_dirty):
@@ -74,5 +84,8 @@ def test_neighbouring_zone_layer_keeps_its_crs(mp_processing, tmp_path, demo_dir
     lyr = gpkg_layer(res["OUTPUT"])
     assert lyr.crs().authid() == "EPSG:4549"
     land = m["dirt"]
-    assert res["UNMAPPED_FEATURES"] == land["null_codes"]["layers"]["land_plan"]["count"] + \
-        land["unknown_codes"]["layers"]["land_plan"]["count"]
+    assert (
+        res["UNMAPPED_FEATURES"]
+        == land["null_codes"]["layers"]["land_plan"]["count"]
+        + land["unknown_codes"]["layers"]["land_plan"]["count"]
+    )

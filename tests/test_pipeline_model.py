@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from mp_testing import gpkg_layer, layer_source
-
 from multiplan.algorithms.store import BlueprintStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,15 +16,22 @@ MODEL = ROOT / "processing_provider" / "models" / "multiplan_pipeline.model3"
 
 def model_params(folder, m, out: Path) -> dict:
     return {
-        "urban_plan": layer_source(folder, m, "urban_plan"), "urban_code": m["layers"]["urban_plan"]["code_field"],
-        "land_plan": layer_source(folder, m, "land_plan"), "land_code": m["layers"]["land_plan"]["code_field"],
-        "redline": layer_source(folder, m, "redline"), "farmland": layer_source(folder, m, "farmland"),
+        "urban_plan": layer_source(folder, m, "urban_plan"),
+        "urban_code": m["layers"]["urban_plan"]["code_field"],
+        "land_plan": layer_source(folder, m, "land_plan"),
+        "land_code": m["layers"]["land_plan"]["code_field"],
+        "redline": layer_source(folder, m, "redline"),
+        "farmland": layer_source(folder, m, "farmland"),
         "boundary": layer_source(folder, m, "dev_boundary"),
-        "streets": layer_source(folder, m, "streets"), "street_field": "XZQMC",
-        "blueprint": str(out / "blueprint.gpkg"), "quota": 15000,
+        "streets": layer_source(folder, m, "streets"),
+        "street_field": "XZQMC",
+        "blueprint": str(out / "blueprint.gpkg"),
+        "quota": 15000,
         # a model's outputs are named <child>:<output>
-        "detect:patches": str(out / "patches.gpkg"), "detect:statistics": str(out / "statistics.gpkg"),
-        "report:report_xlsx": str(out / "report.xlsx"), "report:report_html": str(out / "report.html"),
+        "detect:patches": str(out / "patches.gpkg"),
+        "detect:statistics": str(out / "statistics.gpkg"),
+        "report:report_xlsx": str(out / "report.xlsx"),
+        "report:report_html": str(out / "report.html"),
         "report:report_pdf": str(out / "atlas.pdf"),
     }
 
@@ -36,10 +42,16 @@ def test_model_file_loads_as_a_model_with_every_step(mp_processing):
     model = QgsProcessingModelAlgorithm()
     assert model.fromFile(str(MODEL))
     steps = sorted(c.algorithmId() for c in model.childAlgorithms().values())
-    assert steps == sorted([
-        "multiplan:harmonisecodes", "multiplan:harmonisecodes", "multiplan:detectdifferences",
-        "multiplan:reconcilecontrollines", "multiplan:applydecisions", "multiplan:report",
-    ])
+    assert steps == sorted(
+        [
+            "multiplan:harmonisecodes",
+            "multiplan:harmonisecodes",
+            "multiplan:detectdifferences",
+            "multiplan:reconcilecontrollines",
+            "multiplan:applydecisions",
+            "multiplan:report",
+        ]
+    )
     ok, problems = model.validate()
     assert ok, problems
 
@@ -67,12 +79,18 @@ def test_qgis_process_runs_the_model_file(demo_clean, tmp_path, repo_root):
     (plugins / "multiplan").symlink_to(repo_root, target_is_directory=True)
     (profile / "QGIS").mkdir()
     (profile / "QGIS" / "QGIS3.ini").write_text("[PythonPlugins]\nmultiplan=true\n", "utf-8")
-    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-           "XDG_RUNTIME_DIR": str(tmp_path), "QGIS_CUSTOM_CONFIG_PATH": str(tmp_path)}
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_RUNTIME_DIR": str(tmp_path),
+        "QGIS_CUSTOM_CONFIG_PATH": str(tmp_path),
+    }
     out = tmp_path / "run"
     out.mkdir()
     args = [f"{k}={v}" for k, v in model_params(folder, m, out).items()]
-    proc = subprocess.run([exe, "run", str(MODEL), "--", *args], env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [exe, "run", str(MODEL), "--", *args], env=env, capture_output=True, text=True, timeout=600
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert (out / "report.xlsx").exists() and (out / "atlas.pdf").exists()

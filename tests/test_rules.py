@@ -10,8 +10,10 @@ from multiplan.algorithms import rules as rl
 class StubTables:
     """Just enough of CodeTables for class sets: one group for 城镇建设用地 and one for 农林用地."""
 
-    groups = {"G01": ("城镇建设用地", ["0701", "0702", "08", "09", "1001", "11", "13", "14"]),
-              "G05": ("农林用地", ["01", "02", "03", "04"])}
+    groups = {
+        "G01": ("城镇建设用地", ["0701", "0702", "08", "09", "1001", "11", "13", "14"]),
+        "G05": ("农林用地", ["01", "02", "03", "04"]),
+    }
 
     def group_members(self, code):
         return self.groups[code][1]

@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 import shapely
 from mp_testing import N2K_SHP, NUMAZU_GPKG
-from osgeo import ogr, osr
-
 from multiplan.algorithms.vector_io import VectorReadError, read_table
+from osgeo import ogr, osr
 
 
 @pytest.mark.parametrize("path,layer", [(N2K_SHP, None), (NUMAZU_GPKG, "UseDistrict")])
@@ -44,7 +43,9 @@ def test_z_is_dropped_and_counted(tmp_path):
     srs.ImportFromEPSG(4548)
     lyr = ds.CreateLayer("z", srs, ogr.wkbPolygon25D)
     lyr.CreateField(ogr.FieldDefn("code", ogr.OFTString))
-    for i, wkt in enumerate(["POLYGON Z ((0 0 1, 1 0 1, 1 1 1, 0 0 1))", "POLYGON Z ((2 0 5, 3 0 5, 3 1 5, 2 0 5))"]):
+    for i, wkt in enumerate(
+        ["POLYGON Z ((0 0 1, 1 0 1, 1 1 1, 0 0 1))", "POLYGON Z ((2 0 5, 3 0 5, 3 1 5, 2 0 5))"]
+    ):
         f = ogr.Feature(lyr.GetLayerDefn())
         f.SetField("code", f"0{i}")
         f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))

@@ -1002,7 +1002,9 @@ class ReviewController(QObject):
                 continue
             if have is None or have[0] != stage:
                 have = (stage, 0.0, [])
-            names = have[2] + ([name] if name and name not in have[2] and name != line_label(line_type) else [])
+            names = have[2] + (
+                [name] if name and name not in have[2] and name != line_label(line_type) else []
+            )
             best[line_type] = (stage, have[1] + overlap, names)
         for line_type, (stage, overlap, names) in best.items():
             detail = tr("overlap {area}").format(area=format_area(overlap))

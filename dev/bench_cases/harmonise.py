@@ -33,8 +33,13 @@ def run(n: int, work: Path) -> dict:
     t0 = time.perf_counter()
     res = processing.run(
         "multiplan:harmonisecodes",
-        {"INPUT": src, "CODE_FIELD": code, "STANDARD": 1, "OUTPUT": str(out / "harmonise_ours.gpkg"),
-         "UNMAPPED": str(out / "harmonise_unmapped.gpkg")},
+        {
+            "INPUT": src,
+            "CODE_FIELD": code,
+            "STANDARD": 1,
+            "OUTPUT": str(out / "harmonise_ours.gpkg"),
+            "UNMAPPED": str(out / "harmonise_unmapped.gpkg"),
+        },
     )
     ours = time.perf_counter() - t0
     assert res["STANDARD_USED"] == "GB50137-2011"
@@ -42,8 +47,15 @@ def run(n: int, work: Path) -> dict:
     t0 = time.perf_counter()
     processing.run(
         "native:fieldcalculator",
-        {"INPUT": src, "FIELD_NAME": "code_copy", "FIELD_TYPE": 2, "FIELD_LENGTH": 0, "FIELD_PRECISION": 0,
-         "FORMULA": f'"{code}"', "OUTPUT": str(out / "harmonise_ref.gpkg")},
+        {
+            "INPUT": src,
+            "FIELD_NAME": "code_copy",
+            "FIELD_TYPE": 2,
+            "FIELD_LENGTH": 0,
+            "FIELD_PRECISION": 0,
+            "FORMULA": f'"{code}"',
+            "OUTPUT": str(out / "harmonise_ref.gpkg"),
+        },
     )
     ref = time.perf_counter() - t0
     return {"ours_s": ours, "ref": "native_fieldcalculator", "ref_s": ref}
