@@ -7,11 +7,15 @@ is read feature by feature here.  Both give the same :class:`FeatureTable`.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 from qgis.core import (
+    QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsFeatureRequest,
     QgsFeatureSink,
+    QgsField,
     QgsFields,
     QgsGeometry,
     QgsProcessingContext,
@@ -27,6 +31,8 @@ from ..algorithms.table import FeatureTable
 from ..algorithms.vector_io import drop_z, geoms_from_wkb, read_table
 
 _NUMERIC = {"int", "real"}
+#: QGIS field type names of the engine's column kinds.
+QTYPES = {"text": "String", "int": "LongLong", "real": "Double", "bool": "Int"}
 
 
 def _file_of(layer) -> tuple[str, str | None] | None:
@@ -247,3 +253,70 @@ def write_output(alg, parameters, name, context, feedback, fields: QgsFields, wk
         )
         context.addLayerToLoadOnCompletion(path, details)
     return path
+
+
+def write_rows(
+    alg, parameters, name, context, feedback, table: FeatureTable, fields: QgsFields | None = None
+) -> str:
+    """Write a table without geometry (statistics, summaries) to the output ``name``; its fields are
+    :func:`table_fields` unless given."""
+    return write_output(
+        alg,
+        parameters,
+        name,
+        context,
+        feedback,
+        table_fields(table) if fields is None else fields,
+        compat.WKB_NO_GEOMETRY,
+        QgsCoordinateReferenceSystem(),
+        table,
+    )
+
+
+@contextlib.contextmanager
+def engine_checks_geometry(context):
+    """Read sources without QGIS's invalid-geometry check: the engine repairs invalid geometries and
+    reports them by feature id, which "stop at the first invalid feature" would prevent."""
+    old = context.invalidGeometryCheck()
+    context.setInvalidGeometryCheck(compat.GEOMETRY_NO_CHECK)
+    try:
+        yield
+    finally:
+        context.setInvalidGeometryCheck(old)
+
+
+def rows_table(rows: list[dict], fields, name: str) -> FeatureTable:
+    """Rows (dicts) as an attribute table with fixed columns (missing values are null)."""
+    n = len(rows)
+    cols = {f: np.array([r.get(f) for r in rows], dtype=object) for f, _k in fields}
+    return FeatureTable(np.full(n, None, dtype=object), np.arange(n), cols, dict(fields), None, name)
+
+
+def table_fields(table) -> QgsFields:
+    """The output fields of a table: its field types, else the kind of its values."""
+    fields = QgsFields()
+    for name in table.columns:
+        kind = table.field_types.get(name) or _kind_of(table.columns[name])
+        fields.append(QgsField(name, compat.field_type(QTYPES.get(kind, "String"))))
+    return fields
+
+
+def _kind_of(values) -> str:
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iub":
+        return "int"
+    if arr.dtype.kind == "f":
+        return "real"
+    return "text"
+
+
+def multi_polygons(geoms):
+    """Every polygon as a one-part multipolygon, in a copy (None kept): outputs are MultiPolygon layers."""
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object).copy()
+    single = shapely.get_type_id(geoms) == 3
+    if single.any():
+        polys = geoms[single]
+        geoms[single] = shapely.multipolygons(polys, indices=np.arange(len(polys)))
+    return geoms

@@ -1,0 +1,157 @@
+"""The Processing glue's shared helpers (``processing_provider/params.py``, ``sources.py``): they declare
+exactly what the algorithms declared one by one, and the algorithms use them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture()
+def params(qgis_app):
+    from multiplan.processing_provider import params
+
+    return params
+
+
+def _advanced(p) -> bool:
+    from multiplan import compat
+
+    return bool(p.flags() & compat.FLAG_ADVANCED)
+
+
+def _optional(p) -> bool:
+    from multiplan import compat
+
+    return bool(p.flags() & compat.FLAG_OPTIONAL)
+
+
+def test_blueprint_parameter_to_read_and_to_write(params):
+    read = params.blueprint_parameter("BLUEPRINT")
+    assert (read.name(), read.description()) == ("BLUEPRINT", "Blueprint GeoPackage")
+    assert read.extension() == "gpkg"
+    assert not _optional(read) and not _advanced(read)
+    write = params.blueprint_parameter("BP", write=True)
+    assert write.name() == "BP" and write.extension() == "gpkg"
+    assert write.description() == (
+        "Blueprint GeoPackage to write into (created when missing; empty: outputs only)"
+    )
+    assert _optional(write) and not _advanced(write)
+
+
+def test_street_parameters(params):
+    streets, field = params.street_parameters("STREETS", "STREET_FIELD")
+    assert (streets.name(), streets.description()) == ("STREETS", "Streets (街道/镇)")
+    assert (field.name(), field.description()) == ("STREET_FIELD", "Street name field")
+    assert field.parentLayerParameterName() == "STREETS"
+    assert _optional(streets) and _optional(field) and not _advanced(streets) and not _advanced(field)
+    own, _field = params.street_parameters("S", "F", "Streets, my title")
+    assert own.description() == "Streets, my title" and _field.parentLayerParameterName() == "S"
+
+
+def test_advanced_parameters(params):
+    name = params.project_name_parameter("PROJECT_NAME")
+    assert name.defaultValue() == params.DEFAULT_PROJECT_NAME == "多规合一"
+    assert _advanced(name) and _optional(name)
+    crs = params.working_crs_parameter("WORKING_CRS", "Working CRS (…)")
+    assert crs.description() == "Working CRS (…)" and _advanced(crs) and _optional(crs)
+    # flagging twice changes nothing (detection flags its advanced list in one loop)
+    assert params.flag_advanced(name).flags() == name.flags()
+
+
+def test_outputs(params):
+    class Alg:
+        def __init__(self):
+            self.outputs = []
+
+        def addOutput(self, o):  # noqa: N802
+            self.outputs.append(o)
+
+    alg = Alg()
+    params.add_number_outputs(alg, (("A", "Overlaps"), ("B", "Atlas pages")))
+    alg.addOutput(params.run_id_output("RUN_ID"))
+    alg.addOutput(params.working_crs_output("WORKING_CRS_USED"))
+    assert [(o.name(), o.description(), o.type()) for o in alg.outputs] == [
+        ("A", "Overlaps", "outputNumber"),
+        ("B", "Atlas pages", "outputNumber"),
+        ("RUN_ID", "Blueprint run id", "outputString"),
+        ("WORKING_CRS_USED", "Working CRS", "outputString"),
+    ]
+
+
+def test_plain_parameters_records_sources(params):
+    class Layer:
+        def __init__(self, source):
+            self._source = source
+
+        def source(self):
+            return self._source
+
+    class Definition:
+        source = "/data/streets.gpkg"
+
+    plain = params.plain_parameters(
+        {"A": "x", "B": 2, "C": None, "D": [Layer("/a.shp"), "/b.gpkg"], "E": Definition()}
+    )
+    assert plain == {"A": "x", "B": 2, "C": None, "D": ["/a.shp", "/b.gpkg"], "E": "/data/streets.gpkg"}
+
+
+def test_progress_and_timings(params):
+    class Feedback:
+        def __init__(self):
+            self.calls = []
+
+        def setProgress(self, v):  # noqa: N802
+            self.calls.append(("progress", v))
+
+        def setProgressText(self, t):  # noqa: N802
+            self.calls.append(("text", t))
+
+        def pushInfo(self, t):  # noqa: N802
+            self.calls.append(("info", t))
+
+    fb = Feedback()
+    params.progress_to(fb)(0.25, "half way there")
+    params.push_timings(fb, [("read", 0.5), ("detect", 1.25), ("read", 0.125)])
+    assert fb.calls == [
+        ("progress", 25.0),
+        ("text", "half way there"),
+        ("info", "Timings: read 0.50 s, detect 1.25 s, read 0.12 s"),
+    ]
+
+
+def test_open_blueprint_refusal_is_a_processing_error(params, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    bad = tmp_path / "not_a_blueprint.gpkg"
+    bad.write_bytes(b"not a GeoPackage")
+    with pytest.raises(QgsProcessingException):
+        params.open_blueprint(str(bad), readonly=True)
+
+
+def test_multi_polygons_copies_and_keeps_none(qgis_app):
+    import shapely
+    from multiplan.processing_provider.sources import multi_polygons
+
+    square = shapely.box(0, 0, 1, 1)
+    two = shapely.multipolygons([shapely.box(2, 2, 3, 3), shapely.box(4, 4, 5, 5)])
+    geoms = np.array([square, None, two], dtype=object)
+    out = multi_polygons(geoms)
+    assert shapely.get_type_id(out).tolist() == [6, -1, 6]
+    assert out[0].equals(square) and out[2] is two
+    assert geoms[0] is square  # the input is not changed
+
+
+def test_rows_table_and_fields(qgis_app):
+    from multiplan import compat
+    from multiplan.processing_provider.sources import rows_table, table_fields
+
+    t = rows_table([{"kind": "A", "count": 3}, {"kind": "B"}], (("kind", "text"), ("count", "int")), "stats")
+    assert len(t) == 2 and t.column("count").tolist() == [3, None]
+    t.columns["share"] = np.array([0.5, 0.25])  # no declared type: the kind of its values
+    fields = table_fields(t)
+    assert [(f.name(), f.type()) for f in fields] == [
+        ("kind", compat.field_type("String")),
+        ("count", compat.field_type("LongLong")),
+        ("share", compat.field_type("Double")),
+    ]
