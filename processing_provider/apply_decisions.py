@@ -14,21 +14,33 @@ from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsProcessingException,
     QgsProcessingMultiStepFeedback,
-    QgsProcessingOutputNumber,
-    QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
-    QgsProcessingParameterFile,
     QgsProcessingParameterString,
 )
 
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
-from .detect_differences import engine_checks_geometry, rows_table, table_fields
-from .sources import source_to_table, write_output
+from .params import (
+    add_number_outputs,
+    blueprint_parameter,
+    flag_advanced,
+    plain_parameters,
+    progress_to,
+    push_timings,
+    run_id_output,
+    street_parameters,
+    table_sink,
+)
+from .sources import (
+    engine_checks_geometry,
+    rows_table,
+    source_to_table,
+    table_fields,
+    write_output,
+    write_rows,
+)
 
 UNDECIDED_CHOICES = (
     ("pending", tr_noop("Mark undecided ground 'pending' (no class) and continue")),
@@ -101,14 +113,7 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(
-            QgsProcessingParameterFile(
-                self.BLUEPRINT,
-                tr("Blueprint GeoPackage"),
-                behavior=compat.FILE_BEHAVIOR_FILE,
-                extension="gpkg",
-            )
-        )
+        self.addParameter(blueprint_parameter(self.BLUEPRINT))
         self.addParameter(
             QgsProcessingParameterString(
                 self.CONSTRUCTION_PRECEDENCE,
@@ -139,42 +144,30 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
                 defaultValue=0,
             )
         )
+        for p in street_parameters(self.STREETS, self.STREET_FIELD):
+            self.addParameter(p)
         self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.STREETS, tr("Streets (街道/镇)"), [compat.SOURCE_POLYGON], optional=True
+            flag_advanced(
+                QgsProcessingParameterString(
+                    self.ROLES,
+                    tr("Land-use roles to use (comma-separated; empty: every land-use plan copy)"),
+                    optional=True,
+                )
             )
         )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.STREET_FIELD,
-                tr("Street name field"),
-                parentLayerParameterName=self.STREETS,
-                type=compat.FIELD_ANY,
-                optional=True,
-            )
-        )
-        roles = QgsProcessingParameterString(
-            self.ROLES,
-            tr("Land-use roles to use (comma-separated; empty: every land-use plan copy)"),
-            optional=True,
-        )
-        roles.setFlags(roles.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(roles)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Blueprint (一张蓝图)")))
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                self.SUMMARY, tr("Blueprint summary per rule"), type=compat.SOURCE_VECTOR
-            )
+        self.addParameter(table_sink(self.SUMMARY, tr("Blueprint summary per rule")))
+        add_number_outputs(
+            self,
+            (
+                (self.OUT_FEATURES, tr_noop("Blueprint features")),
+                (self.OUT_UNDECIDED, tr_noop("Undecided patches governing land use")),
+                (self.OUT_PENDING, tr_noop("Pending area (m²)")),
+                (self.OUT_AREA, tr_noop("Blueprint area (m²)")),
+                (self.OUT_BUHUA, tr_noop("补划 deficit of the final control lines (m²)")),
+            ),
         )
-        for key, label in (
-            (self.OUT_FEATURES, tr_noop("Blueprint features")),
-            (self.OUT_UNDECIDED, tr_noop("Undecided patches governing land use")),
-            (self.OUT_PENDING, tr_noop("Pending area (m²)")),
-            (self.OUT_AREA, tr_noop("Blueprint area (m²)")),
-            (self.OUT_BUHUA, tr_noop("补划 deficit of the final control lines (m²)")),
-        ):
-            self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
-        self.addOutput(QgsProcessingOutputString(self.OUT_RUN, tr("Blueprint run id")))
+        self.addOutput(run_id_output(self.OUT_RUN))
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context)
@@ -214,10 +207,6 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
             with engine_checks_geometry(context):  # apply repairs the streets itself
                 streets = source_to_table(self, parameters, self.STREETS, context, steps)
 
-        def progress(fraction: float, message: str) -> None:
-            steps.setProgress(100.0 * fraction)
-            steps.setProgressText(message)
-
         try:
             with BlueprintStore.open(path) as store:
                 crs_wkt = store.crs_wkt
@@ -225,8 +214,8 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
                     store,
                     params,
                     streets,
-                    parameters=_plain(parameters),
-                    progress=progress,
+                    parameters=plain_parameters(parameters),
+                    progress=progress_to(steps),
                     is_cancelled=feedback.isCanceled,
                 )
         except (Cancelled, RunCancelledError):
@@ -249,9 +238,7 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
                 n=len(res.table), area=res.district_area, roles=", ".join(res.roles), run=res.run_id
             )
         )
-        feedback.pushInfo(
-            tr("Timings: {t}").format(t=", ".join(f"{k} {v:.2f} s" for k, v in res.timings.items()))
-        )
+        push_timings(feedback, res.timings.items())
         buhua = float(res.line_settlement.buhua) if res.line_settlement is not None else 0.0
         if res.line_settlement is not None:
             feedback.pushInfo(tr("Final control lines written; 补划 deficit {a:.1f} m²").format(a=buhua))
@@ -281,25 +268,5 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
             table,
         )
         summary = rows_table(res.summary, SUMMARY_FIELDS, "summary")
-        out[self.SUMMARY] = write_output(
-            self,
-            parameters,
-            self.SUMMARY,
-            context,
-            steps,
-            table_fields(summary),
-            compat.WKB_NO_GEOMETRY,
-            QgsCoordinateReferenceSystem(),
-            summary,
-        )
+        out[self.SUMMARY] = write_rows(self, parameters, self.SUMMARY, context, steps, summary)
         return out
-
-
-def _plain(parameters: dict) -> dict:
-    out = {}
-    for k, v in parameters.items():
-        if isinstance(v, (str, int, float, bool)) or v is None:
-            out[k] = v
-        else:
-            out[k] = str(getattr(v, "source", v))
-    return out

@@ -9,25 +9,19 @@ transaction); and writes three outputs: the patches, the statistics and the data
 
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 
 import numpy as np
 from qgis.core import (
     QgsCoordinateReferenceSystem,
-    QgsField,
-    QgsFields,
     QgsProcessingException,
     QgsProcessingMultiStepFeedback,
     QgsProcessingOutputNumber,
-    QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
-    QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
-    QgsProcessingParameterField,
     QgsProcessingParameterFile,
     QgsProcessingParameterMultipleLayers,
     QgsProcessingParameterNumber,
@@ -37,14 +31,34 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
+from .params import (
+    DEFAULT_PROJECT_NAME,
+    blueprint_parameter,
+    crs_authid,
+    crs_choices,
+    flag_advanced,
+    open_blueprint,
+    plain_parameters,
+    project_name_parameter,
+    push_timings,
+    run_id_output,
+    street_parameters,
+    table_sink,
+    working_crs_output,
+    working_crs_parameter,
+)
 from .sources import (
     _file_of,
     _read_features,
     _selected_only,
+    engine_checks_geometry,
     gpkg_copy_source,
     plan_columns,
+    rows_table,
     source_to_table,
+    table_fields,
     write_output,
+    write_rows,
 )
 
 #: (parameter, role, kind, title) of the plans given by role.
@@ -87,7 +101,6 @@ SLIVER_PARAMS = (
 PROJECT_NAME_FIELDS = ("XMMC", "XMMCH", "NAME", "MC", "XMBH")
 PROJECT_AREA_FIELDS = ("XMMJ", "MJ", "AREA")
 HARMONISED_FIELDS = ("mp_code", "mp_construction", "mp_src_standard", "mp_src_code")
-_QTYPE = {"text": "String", "int": "LongLong", "real": "Double", "bool": "Int"}
 
 
 class DetectDifferencesAlgorithm(MultiplanAlgorithm):
@@ -160,20 +173,24 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
                 optional=True,
             )
         )
-        name = QgsProcessingParameterString(
-            self.PROJECT_NAME_FIELD,
-            tr("Key projects: name field (empty: XMMC, NAME, MC … when present)"),
-            optional=True,
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterString(
+                    self.PROJECT_NAME_FIELD,
+                    tr("Key projects: name field (empty: XMMC, NAME, MC … when present)"),
+                    optional=True,
+                )
+            )
         )
-        name.setFlags(name.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(name)
-        area = QgsProcessingParameterString(
-            self.PROJECT_AREA_FIELD,
-            tr("Key projects: area field for points, m² (empty: XMMJ, MJ, AREA when present)"),
-            optional=True,
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterString(
+                    self.PROJECT_AREA_FIELD,
+                    tr("Key projects: area field for points, m² (empty: XMMJ, MJ, AREA when present)"),
+                    optional=True,
+                )
+            )
         )
-        area.setFlags(area.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(area)
         self.addParameter(
             QgsProcessingParameterMultipleLayers(
                 self.PLANS,
@@ -186,45 +203,17 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
             self.addParameter(
                 QgsProcessingParameterFeatureSource(param, tr(title), [compat.SOURCE_POLYGON], optional=True)
             )
+        for p in street_parameters(self.STREETS, self.STREET_FIELD):
+            self.addParameter(p)
+        self.addParameter(blueprint_parameter(self.BLUEPRINT, write=True))
+        self.addParameter(project_name_parameter(self.PROJECT_NAME))
         self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.STREETS, tr("Streets (街道/镇)"), [compat.SOURCE_POLYGON], optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.STREET_FIELD,
-                tr("Street name field"),
-                parentLayerParameterName=self.STREETS,
-                type=compat.FIELD_ANY,
-                optional=True,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFile(
-                self.BLUEPRINT,
-                tr("Blueprint GeoPackage to write into (created when missing; empty: outputs only)"),
-                behavior=compat.FILE_BEHAVIOR_FILE,
-                extension="gpkg",
-                optional=True,
+            working_crs_parameter(
+                self.WORKING_CRS,
+                tr("Working CRS (empty: chosen from the data; an existing blueprint's CRS always wins)"),
             )
         )
         advanced = []
-        advanced.append(
-            QgsProcessingParameterString(
-                self.PROJECT_NAME,
-                tr("Project name (for a new blueprint)"),
-                defaultValue="多规合一",
-                optional=True,
-            )
-        )
-        advanced.append(
-            QgsProcessingParameterCrs(
-                self.WORKING_CRS,
-                tr("Working CRS (empty: chosen from the data; an existing blueprint's CRS always wins)"),
-                optional=True,
-            )
-        )
         advanced.append(
             QgsProcessingParameterFile(
                 self.RULES,
@@ -259,24 +248,17 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
             )
         )
         for p in advanced:
-            p.setFlags(p.flags() | compat.FLAG_ADVANCED)
-            self.addParameter(p)
+            self.addParameter(flag_advanced(p))
         self.addParameter(QgsProcessingParameterFeatureSink(self.PATCHES, tr("Difference patches")))
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                self.STATISTICS, tr("Difference statistics"), type=compat.SOURCE_VECTOR
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(self.PROBLEMS, tr("Data problems"), type=compat.SOURCE_VECTOR)
-        )
+        self.addParameter(table_sink(self.STATISTICS, tr("Difference statistics")))
+        self.addParameter(table_sink(self.PROBLEMS, tr("Data problems")))
         self.addOutput(QgsProcessingOutputNumber(self.OUT_PATCHES, tr("Patches")))
         for case in self.CASES:
             self.addOutput(
                 QgsProcessingOutputNumber("N_" + case.upper(), tr("Patches: {case}").format(case=case))
             )
-        self.addOutput(QgsProcessingOutputString(self.OUT_RUN, tr("Blueprint run id")))
-        self.addOutput(QgsProcessingOutputString(self.OUT_CRS, tr("Working CRS")))
+        self.addOutput(run_id_output(self.OUT_RUN))
+        self.addOutput(working_crs_output(self.OUT_CRS))
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
         n_plans = sum(1 for p, *_ in ROLE_PLANS if parameters.get(p))
@@ -380,34 +362,27 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
         from ..algorithms.overlay import Cancelled
         from ..algorithms.rules import RuleError, load_rules
         from ..algorithms.slivers import SliverParams
-        from ..algorithms.store import BlueprintError, BlueprintStore, RunCancelledError
+        from ..algorithms.store import BlueprintError, RunCancelledError
 
         # the working CRS (an existing blueprint's wins)
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context) or ""
         blueprint_crs = None
         if path and os.path.exists(path):
-            try:
-                with BlueprintStore.open(path, readonly=True) as s:
-                    blueprint_crs = s.crs_wkt
-            except BlueprintError as exc:
-                raise QgsProcessingException(exc.message) from exc
-        override = self.parameterAsCrs(parameters, self.WORKING_CRS, context)
-        project = context.project()
-        project_crs = project.crs() if project is not None else None
+            with open_blueprint(path, readonly=True) as s:
+                blueprint_crs = s.crs_wkt
+        override, project_crs = crs_choices(self, parameters, self.WORKING_CRS, context)
         try:
             working = choose_crs(
                 [p.table for p in plans]
                 + [x.table for x in lines]
                 + ([streets] if streets is not None else []),
                 blueprint_crs=blueprint_crs,
-                override=override.toWkt() if override.isValid() else None,
-                project_crs=project_crs.toWkt()
-                if project_crs is not None and project_crs.isValid()
-                else None,
+                override=override,
+                project_crs=project_crs,
             )
         except CrsError as exc:
             raise QgsProcessingException(str(exc)) from exc
-        authid = working.authid or QgsCoordinateReferenceSystem.fromWkt(working.wkt).authid() or None
+        authid = crs_authid(working)
 
         # rules and parameters
         rules_path = self.parameterAsFile(parameters, self.RULES, context) or None
@@ -426,7 +401,8 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
             unit_column=self.parameterAsString(parameters, self.STREET_FIELD, context) or None,
         )
         options = RunOptions(
-            project_name=self.parameterAsString(parameters, self.PROJECT_NAME, context) or "多规合一",
+            project_name=self.parameterAsString(parameters, self.PROJECT_NAME, context)
+            or DEFAULT_PROJECT_NAME,
             crs_authid=authid,
             write_plan_copies=self.parameterAsBoolean(parameters, self.PLAN_COPIES, context),
         )
@@ -453,7 +429,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
                 options=options,
                 working=working,
                 inputs=inputs,
-                parameters=_plain(parameters),
+                parameters=plain_parameters(parameters),
                 progress=progress,
                 is_cancelled=feedback.isCanceled,
                 extra_timings={"read": read_s},
@@ -484,13 +460,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
                     run=run.run_id, closed=run.written.get("closed", 0), flagged=run.written.get("flagged", 0)
                 )
             )
-        feedback.pushInfo(
-            tr("Timings: {t}").format(
-                t=", ".join(
-                    f"{k} {v:.2f} s" for k, v in list(run.timings.items()) + list(res.timings.items())
-                )
-            )
-        )
+        push_timings(feedback, list(run.timings.items()) + list(res.timings.items()))
 
         # outputs
         steps.setCurrentStep(3)
@@ -518,29 +488,9 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
         if feedback.isCanceled():
             return {}
         stats = rows_table(res.statistics, STAT_FIELDS, "statistics")
-        out[self.STATISTICS] = write_output(
-            self,
-            parameters,
-            self.STATISTICS,
-            context,
-            steps,
-            table_fields(stats),
-            compat.WKB_NO_GEOMETRY,
-            QgsCoordinateReferenceSystem(),
-            stats,
-        )
+        out[self.STATISTICS] = write_rows(self, parameters, self.STATISTICS, context, steps, stats)
         problems = rows_table(problem_rows(res, run.notes), PROBLEM_FIELDS, "problems")
-        out[self.PROBLEMS] = write_output(
-            self,
-            parameters,
-            self.PROBLEMS,
-            context,
-            steps,
-            table_fields(problems),
-            compat.WKB_NO_GEOMETRY,
-            QgsCoordinateReferenceSystem(),
-            problems,
-        )
+        out[self.PROBLEMS] = write_rows(self, parameters, self.PROBLEMS, context, steps, problems)
         return out
 
     # ------------------------------------------------------------------------------------------
@@ -646,36 +596,11 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
         )
 
 
-@contextlib.contextmanager
-def engine_checks_geometry(context):
-    """Read sources without QGIS's invalid-geometry check: the engine repairs invalid geometries and
-    reports them by feature id, which "stop at the first invalid feature" would prevent."""
-    old = context.invalidGeometryCheck()
-    context.setInvalidGeometryCheck(compat.GEOMETRY_NO_CHECK)
-    try:
-        yield
-    finally:
-        context.setInvalidGeometryCheck(old)
-
-
 def _pick(table, wanted: str | None, candidates) -> str | None:
     for name in [wanted] if wanted else list(candidates):
         if name and table.has_column(name):
             return next(c for c in table.columns if c.lower() == name.lower())
     return None
-
-
-def _plain(parameters: dict) -> dict:
-    """Parameters as JSON-able values for the run record."""
-    out = {}
-    for k, v in parameters.items():
-        if isinstance(v, (str, int, float, bool)) or v is None:
-            out[k] = v
-        elif isinstance(v, (list, tuple)):
-            out[k] = [x.source() if callable(getattr(x, "source", None)) else str(x) for x in v]
-        else:
-            out[k] = str(getattr(v, "source", v))
-    return out
 
 
 # ---------------------------------------------------------------------------------------------- tables
@@ -703,29 +628,3 @@ PROBLEM_FIELDS = (
     ("fids", "text"),
     ("note", "text"),
 )
-
-
-def rows_table(rows: list[dict], fields, name: str):
-    """Rows (dicts) as an attribute table with fixed columns (missing values are null)."""
-    from ..algorithms.table import FeatureTable
-
-    n = len(rows)
-    cols = {f: np.array([r.get(f) for r in rows], dtype=object) for f, _k in fields}
-    return FeatureTable(np.full(n, None, dtype=object), np.arange(n), cols, dict(fields), None, name)
-
-
-def table_fields(table) -> QgsFields:
-    fields = QgsFields()
-    for name in table.columns:
-        kind = table.field_types.get(name) or _kind_of(table.columns[name])
-        fields.append(QgsField(name, compat.field_type(_QTYPE.get(kind, "String"))))
-    return fields
-
-
-def _kind_of(values) -> str:
-    arr = np.asarray(values)
-    if arr.dtype.kind in "iub":
-        return "int"
-    if arr.dtype.kind == "f":
-        return "real"
-    return "text"
