@@ -19,9 +19,6 @@ from qgis.core import (
     QgsFields,
     QgsProcessingException,
     QgsProcessingMultiStepFeedback,
-    QgsProcessingOutputNumber,
-    QgsProcessingOutputString,
-    QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
@@ -34,7 +31,32 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
-from .sources import _file_of, _read_features, source_to_table, write_output
+from .params import (
+    DEFAULT_PROJECT_NAME,
+    add_number_outputs,
+    blueprint_parameter,
+    crs_authid,
+    crs_choices,
+    flag_advanced,
+    open_blueprint,
+    progress_to,
+    project_name_parameter,
+    push_timings,
+    run_id_output,
+    street_parameters,
+    table_sink,
+    working_crs_output,
+    working_crs_parameter,
+)
+from .sources import (
+    QTYPES,
+    _file_of,
+    _read_features,
+    multi_polygons,
+    source_to_table,
+    write_output,
+    write_rows,
+)
 
 #: (parameter, line type, title) of the three line inputs.
 LINES = (
@@ -59,7 +81,6 @@ PROPOSAL_LABELS = (
     tr_noop("退出 withdraw — the second line gives the ground up"),
     tr_noop("扣除 deduct — the first (protected) line is cut back"),
 )
-_QTYPE = {"text": "String", "int": "LongLong", "real": "Double", "bool": "Int"}
 
 
 def _default_rules():
@@ -161,20 +182,8 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
                 optional=True,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterFeatureSource(
-                self.STREETS, tr("Streets (街道/镇)"), [compat.SOURCE_POLYGON], optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterField(
-                self.STREET_FIELD,
-                tr("Street name field"),
-                parentLayerParameterName=self.STREETS,
-                type=compat.FIELD_ANY,
-                optional=True,
-            )
-        )
+        for p in street_parameters(self.STREETS, self.STREET_FIELD):
+            self.addParameter(p)
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.DISTRICT,
@@ -197,47 +206,34 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
                 )
             )
         core = rules.get("LINE_RED_FARM")
-        zones = QgsProcessingParameterString(
-            self.CORE_ZONES,
-            tr("Core zones in the eco plan (class set, e.g. zone:一级管控区)"),
-            defaultValue=core.core_zones.expr if core and core.core_zones else "",
-            optional=True,
-        )
-        zones.setFlags(zones.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(zones)
-        table = QgsProcessingParameterFile(
-            self.LINE_RULES,
-            tr("Line rule table (CSV; replaces data/rules/line_rules.csv)"),
-            behavior=compat.FILE_BEHAVIOR_FILE,
-            extension="csv",
-            optional=True,
-        )
-        table.setFlags(table.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(table)
-        crs = QgsProcessingParameterCrs(
-            self.WORKING_CRS,
-            tr("Working CRS (empty: the blueprint's, else chosen as detection does)"),
-            optional=True,
-        )
-        crs.setFlags(crs.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(crs)
         self.addParameter(
-            QgsProcessingParameterFile(
-                self.BLUEPRINT,
-                tr("Blueprint GeoPackage to write into (created when missing; empty: outputs only)"),
-                behavior=compat.FILE_BEHAVIOR_FILE,
-                extension="gpkg",
-                optional=True,
+            flag_advanced(
+                QgsProcessingParameterString(
+                    self.CORE_ZONES,
+                    tr("Core zones in the eco plan (class set, e.g. zone:一级管控区)"),
+                    defaultValue=core.core_zones.expr if core and core.core_zones else "",
+                    optional=True,
+                )
             )
         )
-        name = QgsProcessingParameterString(
-            self.PROJECT_NAME,
-            tr("Project name (for a new blueprint)"),
-            defaultValue="多规合一",
-            optional=True,
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterFile(
+                    self.LINE_RULES,
+                    tr("Line rule table (CSV; replaces data/rules/line_rules.csv)"),
+                    behavior=compat.FILE_BEHAVIOR_FILE,
+                    extension="csv",
+                    optional=True,
+                )
+            )
         )
-        name.setFlags(name.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(name)
+        self.addParameter(
+            working_crs_parameter(
+                self.WORKING_CRS, tr("Working CRS (empty: the blueprint's, else chosen as detection does)")
+            )
+        )
+        self.addParameter(blueprint_parameter(self.BLUEPRINT, write=True))
+        self.addParameter(project_name_parameter(self.PROJECT_NAME))
         self.addParameter(QgsProcessingParameterFeatureSink(self.OVERLAPS, tr("Control-line overlaps")))
         self.addParameter(
             QgsProcessingParameterFeatureSink(self.ADJUSTMENTS, tr("Proposed line adjustments"))
@@ -245,20 +241,18 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
         self.addParameter(
             QgsProcessingParameterFeatureSink(self.PROPOSED_LINES, tr("Proposed control lines"))
         )
-        self.addParameter(
-            QgsProcessingParameterFeatureSink(
-                self.STATISTICS, tr("Control-line statistics"), type=compat.SOURCE_VECTOR
-            )
+        self.addParameter(table_sink(self.STATISTICS, tr("Control-line statistics")))
+        add_number_outputs(
+            self,
+            (
+                (self.OUT_COUNT, "Overlaps"),
+                (self.OUT_AREA, tr_noop("Overlap area (m²)")),
+                (self.OUT_BUHUA, tr_noop("补划 deficit (m²)")),
+                (self.OUT_BUHUA_NET, tr_noop("补划 deficit, net of KCXS (m²)")),
+            ),
         )
-        for key, label in (
-            (self.OUT_COUNT, "Overlaps"),
-            (self.OUT_AREA, tr_noop("Overlap area (m²)")),
-            (self.OUT_BUHUA, tr_noop("补划 deficit (m²)")),
-            (self.OUT_BUHUA_NET, tr_noop("补划 deficit, net of KCXS (m²)")),
-        ):
-            self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
-        self.addOutput(QgsProcessingOutputString(self.OUT_RUN, tr("Blueprint run id")))
-        self.addOutput(QgsProcessingOutputString(self.OUT_CRS, tr("Working CRS")))
+        self.addOutput(run_id_output(self.OUT_RUN))
+        self.addOutput(working_crs_output(self.OUT_CRS))
 
     def checkParameterValues(self, parameters, context):  # noqa: N802
         if not any(parameters.get(p) for p, _l, _t in LINES):
@@ -322,32 +316,25 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
         store = None
         blueprint_crs = None
         if path and os.path.exists(path):
-            try:
-                store = BlueprintStore.open(path)
-            except BlueprintError as exc:
-                raise QgsProcessingException(exc.message) from exc
+            store = open_blueprint(path)
             blueprint_crs = store.crs_wkt
-        override = self.parameterAsCrs(parameters, self.WORKING_CRS, context)
-        project_crs = context.project().crs() if context.project() is not None else None
+        override, project_crs = crs_choices(self, parameters, self.WORKING_CRS, context)
         try:
             working = choose_working_crs(
                 [x.table for x in layers]
                 + [p.table for p in plans]
                 + [t for t in (streets, district) if t is not None],
-                override=override.toWkt() if override.isValid() else None,
+                override=override,
                 blueprint_crs=blueprint_crs,
-                project_crs=project_crs.toWkt()
-                if project_crs is not None and project_crs.isValid()
-                else None,
+                project_crs=project_crs,
             )
         except CrsError as exc:
             raise QgsProcessingException(str(exc)) from exc
-        # PROJ may not name QGIS's WKT1 of an EPSG CRS; QGIS can
-        authid = working.authid or QgsCoordinateReferenceSystem.fromWkt(working.wkt).authid() or None
+        authid = crs_authid(working)
         feedback.pushInfo(working.reason)
         for note in working.notes:
             feedback.pushWarning(note)
-        if store is not None and override.isValid() and working.rule == "override":
+        if store is not None and override is not None and working.rule == "override":
             feedback.pushWarning(tr("The blueprint keeps its own CRS; the working CRS parameter is ignored."))
 
         rules_path = self.parameterAsFile(parameters, self.LINE_RULES, context) or None
@@ -372,11 +359,6 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
         )
 
         steps.setCurrentStep(1)
-
-        def progress(fraction: float, message: str) -> None:
-            steps.setProgress(100.0 * fraction)
-            steps.setProgressText(message)
-
         try:
             result = cl.reconcile(
                 layers,
@@ -385,7 +367,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
                 district=district,
                 rules=rules,
                 params=params,
-                progress=progress,
+                progress=progress_to(steps),
                 is_cancelled=feedback.isCanceled,
             )
         except Cancelled:
@@ -405,9 +387,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
                 net=totals["buhua_net"],
             )
         )
-        feedback.pushInfo(
-            tr("Timings: {t}").format(t=", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
-        )
+        push_timings(feedback, result.timings.items())
 
         # the blueprint
         steps.setCurrentStep(2)
@@ -420,7 +400,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
                     store = BlueprintStore.create(
                         path,
                         project_name=self.parameterAsString(parameters, self.PROJECT_NAME, context)
-                        or "多规合一",
+                        or DEFAULT_PROJECT_NAME,
                         crs_wkt=working.wkt,
                         crs_authid=authid,
                     )
@@ -503,20 +483,12 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
                 compat.WKB_MULTIPOLYGON,
                 crs,
                 t,
-                geoms=_multi(t.geoms),
+                geoms=multi_polygons(t.geoms),
             )
             if feedback.isCanceled():
                 return {}
-        out[self.STATISTICS] = write_output(
-            self,
-            parameters,
-            self.STATISTICS,
-            context,
-            feedback,
-            _fields(stats),
-            compat.WKB_NO_GEOMETRY,
-            QgsCoordinateReferenceSystem(),
-            stats,
+        out[self.STATISTICS] = write_rows(
+            self, parameters, self.STATISTICS, context, feedback, stats, fields=_fields(stats)
         )
         return out
 
@@ -583,18 +555,6 @@ def _fields(table) -> QgsFields:
     fields = QgsFields()
     for name in table.columns:
         fields.append(
-            QgsField(name, compat.field_type(_QTYPE.get(table.field_types.get(name, "text"), "String")))
+            QgsField(name, compat.field_type(QTYPES.get(table.field_types.get(name, "text"), "String")))
         )
     return fields
-
-
-def _multi(geoms):
-    """Every polygon as a one-part multipolygon (the outputs are MultiPolygon layers)."""
-    import shapely
-
-    geoms = np.asarray(geoms, dtype=object).copy()
-    single = shapely.get_type_id(geoms) == 3
-    if single.any():
-        polys = geoms[single]
-        geoms[single] = shapely.multipolygons(polys, indices=np.arange(len(polys)))
-    return geoms
