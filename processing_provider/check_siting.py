@@ -29,8 +29,9 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
+from .params import blueprint_parameter, flag_advanced, open_blueprint
 from .report import FLAG_CHOICES
-from .sources import source_to_table, write_output
+from .sources import QTYPES, multi_polygons, source_to_table, write_output
 
 STAGES = ("auto", "final", "proposed", "input")
 LINE_PARAMS = (
@@ -38,7 +39,6 @@ LINE_PARAMS = (
     ("FARMLAND", "farmland", tr_noop("Permanent basic farmland (empty: the blueprint's)")),
     ("BOUNDARY", "dev_boundary", tr_noop("Urban development boundary (empty: the blueprint's)")),
 )
-_QTYPE = {"text": "String", "int": "LongLong", "real": "Double", "bool": "Int"}
 POINT_GEOMETRY = compat.resolve_enum("Qgis.GeometryType.Point", "QgsWkbTypes.GeometryType.PointGeometry")
 
 
@@ -110,14 +110,7 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
                     optional=True,
                 )
             )
-        self.addParameter(
-            QgsProcessingParameterFile(
-                self.BLUEPRINT,
-                tr("Blueprint GeoPackage"),
-                behavior=compat.FILE_BEHAVIOR_FILE,
-                extension="gpkg",
-            )
-        )
+        self.addParameter(blueprint_parameter(self.BLUEPRINT))
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.TOLERANCE,
@@ -135,32 +128,40 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
                 defaultValue=0,
             )
         )
-        stage = QgsProcessingParameterEnum(
-            self.STAGE,
-            tr("Control lines of the blueprint"),
-            options=[
-                tr("Latest (final, else proposed, else input)"),
-                tr("Final"),
-                tr("Proposed"),
-                tr("Input"),
-            ],
-            defaultValue=0,
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterEnum(
+                    self.STAGE,
+                    tr("Control lines of the blueprint"),
+                    options=[
+                        tr("Latest (final, else proposed, else input)"),
+                        tr("Final"),
+                        tr("Proposed"),
+                        tr("Input"),
+                    ],
+                    defaultValue=0,
+                )
+            )
         )
-        stage.setFlags(stage.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(stage)
         for param, _line, label in LINE_PARAMS:
-            p = QgsProcessingParameterFeatureSource(param, tr(label), [compat.SOURCE_POLYGON], optional=True)
-            p.setFlags(p.flags() | compat.FLAG_ADVANCED)
-            self.addParameter(p)
-        rules = QgsProcessingParameterFile(
-            self.RULES,
-            tr("Siting rule table (CSV; replaces data/rules/siting_rules.csv)"),
-            behavior=compat.FILE_BEHAVIOR_FILE,
-            extension="csv",
-            optional=True,
+            self.addParameter(
+                flag_advanced(
+                    QgsProcessingParameterFeatureSource(
+                        param, tr(label), [compat.SOURCE_POLYGON], optional=True
+                    )
+                )
+            )
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterFile(
+                    self.RULES,
+                    tr("Siting rule table (CSV; replaces data/rules/siting_rules.csv)"),
+                    behavior=compat.FILE_BEHAVIOR_FILE,
+                    extension="csv",
+                    optional=True,
+                )
+            )
         )
-        rules.setFlags(rules.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(rules)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Siting check")))
         self.addParameter(
             QgsProcessingParameterFileDestination(
@@ -187,7 +188,6 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         self.require_dependencies()
         from ..algorithms.overlay import Cancelled
         from ..algorithms.siting import SitingError, check_siting, lines_from_store, load_siting_rules
-        from ..algorithms.store import BlueprintError, BlueprintStore
 
         projects = source_to_table(self, parameters, self.PROJECTS, context, feedback)
         if not len(projects):
@@ -198,10 +198,7 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         except SitingError as exc:
             raise QgsProcessingException(str(exc)) from exc
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context)
-        try:
-            store = BlueprintStore.open(path, readonly=True)
-        except BlueprintError as exc:
-            raise QgsProcessingException(exc.message) from exc
+        store = open_blueprint(path, readonly=True)
         try:
             layers = store.layers()
             if "blueprint" in layers:
@@ -263,7 +260,7 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         from ..algorithms.table import FeatureTable
 
         ft = FeatureTable(
-            _multi(res.footprints),
+            multi_polygons(res.footprints),
             np.arange(len(table)),
             {c.name: _array(table.data[c.name], c.kind) for c in table.columns},
             {c.name: ("int" if c.kind == "bool" else c.kind) for c in table.columns},
@@ -271,7 +268,7 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         )
         fields = QgsFields()
         for c in table.columns:
-            fields.append(QgsField(c.name, compat.field_type(_QTYPE.get(c.kind, "String"))))
+            fields.append(QgsField(c.name, compat.field_type(QTYPES.get(c.kind, "String"))))
         crs = (
             QgsCoordinateReferenceSystem(authid) if authid else QgsCoordinateReferenceSystem.fromWkt(crs_wkt)
         )
@@ -307,16 +304,3 @@ def _array(values, kind):
     arr = np.empty(len(values), dtype=object)
     arr[:] = values
     return arr
-
-
-def _multi(geoms):
-    """Every polygon as a one-part multipolygon (None kept)."""
-    import numpy as np
-    import shapely
-
-    geoms = np.asarray(geoms, dtype=object).copy()
-    single = shapely.get_type_id(geoms) == 3
-    if single.any():
-        polys = geoms[single]
-        geoms[single] = shapely.multipolygons(polys, indices=np.arange(len(polys)))
-    return geoms

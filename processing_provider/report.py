@@ -10,13 +10,11 @@ from __future__ import annotations
 from qgis.core import (
     QgsProcessingException,
     QgsProcessingMultiStepFeedback,
-    QgsProcessingOutputNumber,
     QgsProcessingOutputString,
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
@@ -25,6 +23,14 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
+from .params import (
+    add_number_outputs,
+    blueprint_parameter,
+    flag_advanced,
+    open_blueprint,
+    progress_to,
+    street_parameters,
+)
 from .sources import source_to_table
 
 #: The construction flags a quota check may count (``algorithms.report.FLAGS``), as enum labels.
@@ -104,14 +110,7 @@ class ReportAlgorithm(MultiplanAlgorithm):
         )
 
     def initAlgorithm(self, config=None):  # noqa: N802
-        self.addParameter(
-            QgsProcessingParameterFile(
-                self.BLUEPRINT,
-                tr("Blueprint GeoPackage"),
-                behavior=compat.FILE_BEHAVIOR_FILE,
-                extension="gpkg",
-            )
-        )
+        self.addParameter(blueprint_parameter(self.BLUEPRINT))
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.CURRENT,
@@ -129,23 +128,12 @@ class ReportAlgorithm(MultiplanAlgorithm):
                 optional=True,
             )
         )
-        streets = QgsProcessingParameterFeatureSource(
+        for p in street_parameters(
             self.STREETS,
-            tr("Streets (街道/镇), used only when the blueprint layer has no street"),
-            [compat.SOURCE_POLYGON],
-            optional=True,
-        )
-        streets.setFlags(streets.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(streets)
-        street_field = QgsProcessingParameterField(
             self.STREET_FIELD,
-            tr("Street name field"),
-            parentLayerParameterName=self.STREETS,
-            type=compat.FIELD_ANY,
-            optional=True,
-        )
-        street_field.setFlags(street_field.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(street_field)
+            tr("Streets (街道/镇), used only when the blueprint layer has no street"),
+        ):
+            self.addParameter(flag_advanced(p))
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.QUOTA,
@@ -172,11 +160,15 @@ class ReportAlgorithm(MultiplanAlgorithm):
                 optional=True,
             )
         )
-        closed = QgsProcessingParameterBoolean(
-            self.INCLUDE_CLOSED, tr("Ledger: include patches closed by a later run"), defaultValue=False
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterBoolean(
+                    self.INCLUDE_CLOSED,
+                    tr("Ledger: include patches closed by a later run"),
+                    defaultValue=False,
+                )
+            )
         )
-        closed.setFlags(closed.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(closed)
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.ATLAS_PAGES,
@@ -200,18 +192,18 @@ class ReportAlgorithm(MultiplanAlgorithm):
                 tr_noop("Atlas: only these statuses (comma-separated, e.g. undecided,conflict)"),
             ),
         ):
-            p = QgsProcessingParameterString(name, tr(label), optional=True)
-            p.setFlags(p.flags() | compat.FLAG_ADVANCED)
-            self.addParameter(p)
-        area = QgsProcessingParameterNumber(
-            self.ATLAS_MIN_AREA,
-            tr("Atlas: smallest patch area (m²)"),
-            type=compat.NUMBER_DOUBLE,
-            minValue=0.0,
-            optional=True,
+            self.addParameter(flag_advanced(QgsProcessingParameterString(name, tr(label), optional=True)))
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterNumber(
+                    self.ATLAS_MIN_AREA,
+                    tr("Atlas: smallest patch area (m²)"),
+                    type=compat.NUMBER_DOUBLE,
+                    minValue=0.0,
+                    optional=True,
+                )
+            )
         )
-        area.setFlags(area.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(area)
         self.addParameter(
             QgsProcessingParameterFileDestination(
                 self.XLSX, tr("Workbook (XLSX)"), tr("Excel workbook (*.xlsx)")
@@ -227,16 +219,18 @@ class ReportAlgorithm(MultiplanAlgorithm):
                 self.PDF, tr("Atlas (PDF)"), tr("PDF (*.pdf)"), optional=True, createByDefault=True
             )
         )
-        for key, label in (
-            (self.OUT_PATCHES, "Patches"),
-            (self.OUT_DECIDED, tr_noop("Patches decided")),
-            (self.OUT_CONSTRUCTION, tr_noop("Construction land of the blueprint (m²)")),
-            (self.OUT_REMAINING, tr_noop("Quota remaining (m²; negative: exceeded)")),
-            (self.OUT_NEW, tr_noop("New construction land vs the current land use (m²)")),
-            (self.OUT_PAGES, tr_noop("Atlas pages")),
-            (self.OUT_SPP, tr_noop("Atlas seconds per page")),
-        ):
-            self.addOutput(QgsProcessingOutputNumber(key, tr(label)))
+        add_number_outputs(
+            self,
+            (
+                (self.OUT_PATCHES, "Patches"),
+                (self.OUT_DECIDED, tr_noop("Patches decided")),
+                (self.OUT_CONSTRUCTION, tr_noop("Construction land of the blueprint (m²)")),
+                (self.OUT_REMAINING, tr_noop("Quota remaining (m²; negative: exceeded)")),
+                (self.OUT_NEW, tr_noop("New construction land vs the current land use (m²)")),
+                (self.OUT_PAGES, tr_noop("Atlas pages")),
+                (self.OUT_SPP, tr_noop("Atlas seconds per page")),
+            ),
+        )
         self.addOutput(QgsProcessingOutputString(self.OUT_FLAG, tr("Construction flag counted")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -245,7 +239,6 @@ class ReportAlgorithm(MultiplanAlgorithm):
         from ..algorithms.report import ReportError, build_report, kind_titles, select_atlas_patches
         from ..algorithms.report_html import write_html
         from ..algorithms.report_xlsx import write_xlsx
-        from ..algorithms.store import BlueprintError, BlueprintStore
 
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context)
         steps = QgsProcessingMultiStepFeedback(4, feedback)
@@ -259,17 +252,9 @@ class ReportAlgorithm(MultiplanAlgorithm):
         quota_ha = self._optional_number(parameters, self.QUOTA, context)
         population = self._optional_number(parameters, self.POPULATION, context)
         flag = FLAG_CHOICES[self.parameterAsEnum(parameters, self.FLAG, context)][0]
-        try:
-            store = BlueprintStore.open(path, readonly=True)
-        except BlueprintError as exc:
-            raise QgsProcessingException(exc.message) from exc
+        store = open_blueprint(path, readonly=True)
         try:
             steps.setCurrentStep(1)
-
-            def progress(fraction: float, message: str) -> None:
-                steps.setProgress(100.0 * fraction)
-                steps.setProgressText(message)
-
             try:
                 report = build_report(
                     store,
@@ -281,7 +266,7 @@ class ReportAlgorithm(MultiplanAlgorithm):
                     include_closed=self.parameterAsBoolean(parameters, self.INCLUDE_CLOSED, context),
                     streets=streets,
                     street_field=self.parameterAsString(parameters, self.STREET_FIELD, context) or None,
-                    progress=progress,
+                    progress=progress_to(steps),
                     is_cancelled=feedback.isCanceled,
                 )
             except Cancelled:
