@@ -23,7 +23,8 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
-from .sources import source_to_table, write_output
+from .params import flag_advanced
+from .sources import multi_polygons, source_to_table, write_output
 
 STANDARD_CHOICES = [
     ("auto", tr_noop("Auto-detect (weighs every value against every table)")),
@@ -124,18 +125,24 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
                 defaultValue=1,
             )
         )
-        enc = QgsProcessingParameterString(
-            self.ENCODING, tr("Shapefile encoding (e.g. GBK; empty = as the layer says)"), optional=True
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterString(
+                    self.ENCODING,
+                    tr("Shapefile encoding (e.g. GBK; empty = as the layer says)"),
+                    optional=True,
+                )
+            )
         )
-        enc.setFlags(enc.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(enc)
-        prefixes = QgsProcessingParameterString(
-            self.STRIP_PREFIXES,
-            tr("Local code prefixes to strip (e.g. XGN for 土规 X211 / G211 / N11)"),
-            optional=True,
+        self.addParameter(
+            flag_advanced(
+                QgsProcessingParameterString(
+                    self.STRIP_PREFIXES,
+                    tr("Local code prefixes to strip (e.g. XGN for 土规 X211 / G211 / N11)"),
+                    optional=True,
+                )
+            )
         )
-        prefixes.setFlags(prefixes.flags() | compat.FLAG_ADVANCED)
-        self.addParameter(prefixes)
         self.addParameter(QgsProcessingParameterFeatureSink(self.OUTPUT, tr("Harmonised plan")))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
@@ -270,10 +277,7 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             wkb_type = compat.WKB_NO_GEOMETRY
         else:
             wkb_type = QgsWkbTypes.multiType(QgsWkbTypes.flatType(source.wkbType()))
-            single = shapely.get_type_id(geoms) == 3
-            if single.any():
-                polys = geoms[single]
-                geoms[single] = shapely.multipolygons(polys, indices=np.arange(len(polys)))
+            geoms = multi_polygons(geoms)
         feedback.setProgressText(tr("Writing {n} features…").format(n=len(table)))
         dest = write_output(
             self,
