@@ -19,7 +19,8 @@ from .report import BALANCE_PARTS, DISTRICT, STATUS_ORDER, STATUS_TITLES, Report
 FONT = (
     "'Noto Sans CJK SC','Source Han Sans SC','WenQuanYi Micro Hei','Microsoft YaHei','PingFang SC',sans-serif"
 )
-# Colours per unified level-1 class, after the usual 国土空间规划 map colours (approximate).
+# Colours per unified level-1 class, after the usual 国土空间规划 map colours (approximate); the PDF atlas
+# (processing_provider/atlas.py) fills its map with the same palette.
 CLASS_COLOURS = {
     "01": "#f3e6a2",
     "02": "#b9dd8e",

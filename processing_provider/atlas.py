@@ -48,6 +48,7 @@ from qgis.PyQt.QtGui import QColor, QFont, QFontDatabase
 
 from .. import compat
 from ..algorithms.i18n import tr
+from ..algorithms.report_html import CLASS_COLOURS  # fill colours per unified level-1 class, as in the page
 
 # WenQuanYi Micro Hei first: Qt embeds it with a complete ToUnicode map, so the PDF stays searchable (patch
 # ids, codes); with Noto Sans CJK (CFF outlines) poppler/Acrobat lose the digits and map 土 to the Kangxi ⼟.
@@ -61,27 +62,6 @@ CJK_FONTS = (
     "PingFang SC",
     "Noto Serif CJK SC",
 )
-# Fill colours per unified level-1 class (same palette as the HTML report).
-CLASS_COLOURS = {
-    "01": "#f3e6a2",
-    "02": "#b9dd8e",
-    "03": "#3f8f4f",
-    "04": "#a8cf8a",
-    "05": "#67c2c0",
-    "06": "#d8c08a",
-    "07": "#ffd27f",
-    "08": "#f39bb4",
-    "09": "#e8483f",
-    "10": "#a5795a",
-    "11": "#8d6fc0",
-    "12": "#9e9e9e",
-    "13": "#3c78c0",
-    "14": "#2fae4b",
-    "15": "#6b8e23",
-    "16": "#f5f5f5",
-    "17": "#7cc6ee",
-    "23": "#d5d5d5",
-}
 LINE_STYLES = {
     "eco_redline": ("#1a9641", "dash"),
     "farmland": ("#d4a017", "dot"),
