@@ -258,17 +258,17 @@
   <context>
     <name>multiplan</name>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="160" />
+      <location filename="../processing_provider/harmonise_codes.py" line="167" />
       <source>'User crosswalk only' needs a crosswalk CSV.</source>
       <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1003" />
+      <location filename="../algorithms/apply.py" line="913" />
       <source>'{role}' carries no land use and no plan here is {what}: set a class</source>
       <translation>“{role}”不含用地分类，且此处没有规划为{what}：请设定地类</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1008" />
+      <location filename="../algorithms/apply.py" line="918" />
       <source>'{role}' carries no land use: class of '{src}'</source>
       <translation>“{role}”不含用地分类：采用“{src}”的地类</translation>
     </message>
@@ -278,17 +278,17 @@
       <translation>（这些取值在上述标准中含义相同，因此选择任一标准结果都一样。）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="900" />
+      <location filename="../algorithms/detect.py" line="887" />
       <source>(outside every street)</source>
       <translation>（不在任何街道/镇内）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="266" />
+      <location filename="../algorithms/gpkg.py" line="267" />
       <source>A CRS (WKT or authority id) is required.</source>
       <translation>必须提供坐标系（WKT 或权威机构编码）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="267" />
+      <location filename="../algorithms/store/core.py" line="269" />
       <source>A blueprint needs a working CRS.</source>
       <translation>蓝图必须有工作坐标系。</translation>
     </message>
@@ -313,12 +313,12 @@
       <translation>决定需要审查人姓名（请在插件设置中填写）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1104" />
+      <location filename="../ui/controller.py" line="1116" />
       <source>A newer detection run closed this patch: the ground no longer differs. It is out of the queue.</source>
       <translation>新一轮检测已关闭此图斑：该处已不再存在差异，图斑已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1271" />
+      <location filename="../algorithms/store/core.py" line="1394" />
       <source>A plan role must be lower-case letters, digits and '_': {role}</source>
       <translation>规划角色只能由小写字母、数字和“_”组成：{role}</translation>
     </message>
@@ -328,12 +328,12 @@
       <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="75" />
+      <location filename="../processing_provider/apply_decisions.py" line="87" />
       <source>Apply decisions: build the blueprint (一张蓝图)</source>
       <translation>应用决定：生成一张蓝图</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1121" />
+      <location filename="../algorithms/apply.py" line="1031" />
       <source>Applying the decisions</source>
       <translation>正在应用决定</translation>
     </message>
@@ -363,67 +363,67 @@
       <translation>取自最近一次三线协调运行的结果，此处未重新计算。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="671" />
+      <location filename="../algorithms/detect.py" line="658" />
       <source>Assembling patches</source>
       <translation>正在生成图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1185" />
+      <location filename="../algorithms/apply.py" line="1095" />
       <source>Assembling the blueprint</source>
       <translation>正在拼合蓝图</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="227" />
+      <location filename="../processing_provider/report.py" line="219" />
       <source>Atlas (PDF)</source>
       <translation>图集（PDF）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="236" />
+      <location filename="../processing_provider/report.py" line="230" />
       <source>Atlas pages</source>
       <translation>图集页数</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="237" />
+      <location filename="../processing_provider/report.py" line="231" />
       <source>Atlas seconds per page</source>
       <translation>图集每页用时（秒）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="348" />
+      <location filename="../processing_provider/report.py" line="333" />
       <source>Atlas {path}: {n} pages in {s:.1f} s ({spp:.3f} s per page), font {font}</source>
       <translation>图集 {path}：{n} 页，用时 {s:.1f} 秒（每页 {spp:.3f} 秒），字体 {font}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="183" />
+      <location filename="../processing_provider/report.py" line="175" />
       <source>Atlas: at most this many pages, largest patches first (0: no atlas)</source>
       <translation>图集：最多页数，按图斑面积从大到小（0：不生成图集）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="190" />
+      <location filename="../processing_provider/report.py" line="182" />
       <source>Atlas: include slivers</source>
       <translation>图集：包括碎屑图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="196" />
+      <location filename="../processing_provider/report.py" line="188" />
       <source>Atlas: only these kinds (comma-separated, e.g. LG_URBAN_CON,RL_URBAN)</source>
       <translation>图集：仅限这些类型（以逗号分隔，如 LG_URBAN_CON,RL_URBAN）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="200" />
+      <location filename="../processing_provider/report.py" line="192" />
       <source>Atlas: only these statuses (comma-separated, e.g. undecided,conflict)</source>
       <translation>图集：仅限这些状态（以逗号分隔，如 undecided,conflict）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="208" />
+      <location filename="../processing_provider/report.py" line="200" />
       <source>Atlas: smallest patch area (m²)</source>
       <translation>图集：最小图斑面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="29" />
+      <location filename="../processing_provider/harmonise_codes.py" line="30" />
       <source>Auto-detect (weighs every value against every table)</source>
       <translation>自动识别（将全部取值与每一张分类表比对）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="232" />
+      <location filename="../processing_provider/harmonise_codes.py" line="239" />
       <source>Auto-detected standard: {std} (confidence {conf:.0%}). {msg}</source>
       <translation>自动识别的标准：{std}（置信度 {conf:.0%}）。{msg}</translation>
     </message>
@@ -448,12 +448,12 @@
       <translation>一张蓝图（整合用地）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="163" />
+      <location filename="../processing_provider/apply_decisions.py" line="158" />
       <source>Blueprint (一张蓝图)</source>
       <translation>一张蓝图</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="107" />
+      <location filename="../processing_provider/params.py" line="47" />
       <source>Blueprint GeoPackage</source>
       <translation>蓝图 GeoPackage</translation>
     </message>
@@ -463,12 +463,12 @@
       <translation>蓝图 GeoPackage (*.gpkg);;所有文件 (*)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="198" />
+      <location filename="../processing_provider/params.py" line="40" />
       <source>Blueprint GeoPackage to write into (created when missing; empty: outputs only)</source>
       <translation>写入的蓝图 GeoPackage（不存在时新建；留空：仅输出结果）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="173" />
+      <location filename="../processing_provider/apply_decisions.py" line="166" />
       <source>Blueprint area (m²)</source>
       <translation>蓝图面积（平方米）</translation>
     </message>
@@ -478,37 +478,37 @@
       <translation>蓝图建设用地（已定用地，按{flag}）中，现状用地图层显示为非建设用地（按法定三大类）的部分：{a:,.1f} 平方米（{ha:,.2f} 公顷）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="170" />
+      <location filename="../processing_provider/apply_decisions.py" line="163" />
       <source>Blueprint features</source>
       <translation>蓝图要素数</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="177" />
+      <location filename="../processing_provider/params.py" line="101" />
       <source>Blueprint run id</source>
       <translation>蓝图运行编号</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="458" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="438" />
       <source>Blueprint run {run}: LINE_* patches {counts}; {closed} closed, {flagged} to re-confirm</source>
       <translation>蓝图运行 {run}：LINE_* 图斑 {counts}；关闭 {closed} 个，待重新确认 {flagged} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="461" />
+      <location filename="../processing_provider/detect_differences.py" line="459" />
       <source>Blueprint run {run}: {closed} patches closed, {flagged} flagged to re-confirm</source>
       <translation>蓝图运行 {run}：关闭图斑 {closed} 个，标记待重新确认 {flagged} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="166" />
+      <location filename="../processing_provider/apply_decisions.py" line="159" />
       <source>Blueprint summary per rule</source>
       <translation>按规则汇总的蓝图统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="248" />
+      <location filename="../processing_provider/apply_decisions.py" line="237" />
       <source>Blueprint: {n} features over {area:.1f} m² from {roles}; run {run}</source>
       <translation>蓝图：{n} 个要素，共 {area:.1f} 平方米，来自 {roles}；运行 {run}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="78" />
+      <location filename="../processing_provider/apply_decisions.py" line="90" />
       <source>Builds the blueprint layer — the integrated land use after the decisions — over the WHOLE district, from the harmonised plan copies a detection run stored in the blueprint and the decision log, and writes it into the blueprint (layer 'blueprint') in one run.
 
 Only plans that carry land use feed it (urban-rural plan, land-use plan, further land-use plans). Where their unified classes agree, that class (the finer one when one refines the other). Where they differ and no patch covers the ground, a role precedence decides: by default the urban-rural plan for construction land and the land-use plan for non-construction land (and, where the plans' own construction flags differ without a patch, the non-construction precedence). Where only one plan covers the ground, that plan.
@@ -529,17 +529,17 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
 蓝图中有控制线（multiplan:reconcilecontrollines）时，在同一次运行中根据控制线决定生成最终控制线和补划缺口。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="511" />
+      <location filename="../algorithms/detection_run.py" line="520" />
       <source>Cancelled</source>
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="440" />
+      <location filename="../processing_provider/detect_differences.py" line="438" />
       <source>Cancelled: nothing was written into the blueprint.</source>
       <translation>已取消：未向蓝图写入任何内容。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="233" />
+      <location filename="../processing_provider/apply_decisions.py" line="222" />
       <source>Cancelled: the blueprint was not changed.</source>
       <translation>已取消：蓝图未作任何改动。</translation>
     </message>
@@ -584,12 +584,12 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>无法读取选址规则表 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="343" />
+      <location filename="../algorithms/store/core.py" line="345" />
       <source>Cannot read {path}: {error}</source>
       <translation>无法读取 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1132" />
+      <location filename="../ui/controller.py" line="1144" />
       <source>Changed by a re-detection: re-confirm or change the earlier decision ({action}).</source>
       <translation>重新检测发现变化：请重新确认或修改原决定（{action}）。</translation>
     </message>
@@ -621,12 +621,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
 其他坐标系的项目会重投影到蓝图的坐标系。除非另行指定控制线图层，控制线采用蓝图中的控制线（优先最终，其次建议，再次原始输入）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="157" />
+      <location filename="../processing_provider/harmonise_codes.py" line="164" />
       <source>Choose the code field, the name field, or both.</source>
       <translation>请选择代码字段、名称字段或两者。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="518" />
+      <location filename="../algorithms/detection_run.py" line="527" />
       <source>Choosing the working CRS</source>
       <translation>正在选择工作坐标系</translation>
     </message>
@@ -636,42 +636,42 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>地类冲突</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1132" />
+      <location filename="../algorithms/apply.py" line="1042" />
       <source>Classes and provenance</source>
       <translation>地类与来源</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="105" />
+      <location filename="../processing_provider/harmonise_codes.py" line="106" />
       <source>Classification standard of the layer</source>
       <translation>图层的用地分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="578" />
+      <location filename="../algorithms/detect.py" line="565" />
       <source>Cleaning inputs</source>
       <translation>正在清理输入数据</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1112" />
+      <location filename="../algorithms/apply.py" line="1022" />
       <source>Cleaning the plans</source>
       <translation>正在清理规划数据</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1457" />
+      <location filename="../algorithms/lines.py" line="1439" />
       <source>Cleaning {line}</source>
       <translation>正在清理 {line}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="87" />
+      <location filename="../processing_provider/harmonise_codes.py" line="88" />
       <source>Code field</source>
       <translation>用地代码字段</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="181" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="190" />
       <source>Compare only inside (district boundary)</source>
       <translation>仅在此范围内比较（区界）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1114" />
+      <location filename="../ui/controller.py" line="1126" />
       <source>Conflict: {n} final decision(s) were made without seeing the current one. The leading-group office resolves it by recording a new decision.</source>
       <translation>冲突：有 {n} 条最终决定是在未看到当前决定的情况下作出的。由领导小组办公室记录一条新决定来解决。</translation>
     </message>
@@ -681,27 +681,27 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>建设用地属性</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="240" />
+      <location filename="../processing_provider/report.py" line="234" />
       <source>Construction flag counted</source>
       <translation>统计的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="297" />
+      <location filename="../processing_provider/report.py" line="282" />
       <source>Construction flag counted: {flag}</source>
       <translation>统计的建设用地属性口径：{flag}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="133" />
+      <location filename="../processing_provider/check_siting.py" line="126" />
       <source>Construction flag of the blueprint</source>
       <translation>蓝图的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="161" />
+      <location filename="../processing_provider/report.py" line="149" />
       <source>Construction flag the quota check counts</source>
       <translation>指标核查采用的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="233" />
+      <location filename="../processing_provider/report.py" line="227" />
       <source>Construction land of the blueprint (m²)</source>
       <translation>蓝图建设用地（平方米）</translation>
     </message>
@@ -716,32 +716,32 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>建设用地 {a:,.1f} 平方米（{ha:,.2f} 公顷）未超出指标 {q:,.1f} 平方米：剩余 {r:,.1f} 平方米（已使用 {u:.1%}）；按{flag}统计。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="152" />
+      <location filename="../processing_provider/report.py" line="140" />
       <source>Construction-land quota in ha (公顷; empty: no check)</source>
       <translation>建设用地指标（公顷；留空：不核查）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="546" />
+      <location filename="../algorithms/detection_run.py" line="555" />
       <source>Control line '{line}'</source>
       <translation>控制线“{line}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="521" />
+      <location filename="../algorithms/detect.py" line="508" />
       <source>Control line layer '{line}' is empty</source>
       <translation>控制线图层“{line}”为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="761" />
+      <location filename="../algorithms/lines.py" line="743" />
       <source>Control line {line} ({layer})</source>
       <translation>控制线 {line}（{layer}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1390" />
+      <location filename="../algorithms/lines.py" line="1372" />
       <source>Control line {line} ({layer}) is empty: left out</source>
       <translation>控制线 {line}（{layer}）为空：已略去</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1461" />
+      <location filename="../algorithms/lines.py" line="1443" />
       <source>Control line {line} has no area left (inside the district): left out</source>
       <translation>控制线 {line} 在区界内没有面积：已略去</translation>
     </message>
@@ -766,17 +766,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1504" />
+      <location filename="../algorithms/store/core.py" line="1631" />
       <source>Control lines need a line_type column.</source>
       <translation>控制线必须有 line_type 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="140" />
+      <location filename="../processing_provider/check_siting.py" line="135" />
       <source>Control lines of the blueprint</source>
       <translation>蓝图中的控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="229" />
+      <location filename="../processing_provider/check_siting.py" line="226" />
       <source>Control lines of the blueprint, stage {stage}: {lines}</source>
       <translation>蓝图中的控制线，阶段 {stage}：{lines}</translation>
     </message>
@@ -806,17 +806,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线协调</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="241" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="237" />
       <source>Control-line overlaps</source>
       <translation>控制线重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="250" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="244" />
       <source>Control-line statistics</source>
       <translation>控制线统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="202" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="213" />
       <source>Core zones in the eco plan (class set, e.g. zone:一级管控区)</source>
       <translation>生态环境保护规划中的核心管控区（地类集合，如 zone:一级管控区）</translation>
     </message>
@@ -826,12 +826,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>无法打开 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="427" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="407" />
       <source>Created the blueprint {path}</source>
       <translation>已新建蓝图 {path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="113" />
+      <location filename="../processing_provider/harmonise_codes.py" line="114" />
       <source>Crosswalk CSV (optional; overrides built-in rows)</source>
       <translation>对照表 CSV（可选，覆盖内置对照）</translation>
     </message>
@@ -841,17 +841,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>对照表文件 {path} 不存在</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="118" />
+      <location filename="../processing_provider/report.py" line="117" />
       <source>Current land use (三调), for 新增建设用地 (harmonised, or give its code field)</source>
       <translation>现状用地（三调），用于新增建设用地统计（已分类梳理，或指定其地类编码字段）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="126" />
+      <location filename="../processing_provider/report.py" line="125" />
       <source>Current land use: code field (DLBM) when the layer is not harmonised</source>
       <translation>现状用地：地类编码字段（DLBM），图层未分类梳理时使用</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="263" />
+      <location filename="../processing_provider/detect_differences.py" line="254" />
       <source>Data problems</source>
       <translation>数据问题</translation>
     </message>
@@ -861,7 +861,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>依据只有 {std} 能解释的取值确定：{values}。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1295" />
+      <location filename="../ui/controller.py" line="1307" />
       <source>Decision recorded on {patch}: {action}.</source>
       <translation>已记录对 {patch} 的决定：{action}。</translation>
     </message>
@@ -876,7 +876,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>部门意见</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1129" />
+      <location filename="../ui/controller.py" line="1141" />
       <source>Department opinions disagree — {opinions}</source>
       <translation>部门意见不一致 — {opinions}</translation>
     </message>
@@ -886,12 +886,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>各部门提出意见，只有领导小组办公室作出决定。您的意见立即写入。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="110" />
+      <location filename="../processing_provider/detect_differences.py" line="131" />
       <source>Detect differences (差异分析)</source>
       <translation>差异分析</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="150" />
+      <location filename="../processing_provider/harmonise_codes.py" line="157" />
       <source>Detection confidence</source>
       <translation>识别置信度</translation>
     </message>
@@ -901,7 +901,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>主体功能区规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="50" />
+      <location filename="../processing_provider/detect_differences.py" line="72" />
       <source>Development plan / main-function zones (主体功能区), harmonised</source>
       <translation>经济社会发展规划 / 主体功能区规划（已分类梳理）</translation>
     </message>
@@ -911,12 +911,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>禁止开发区域</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="256" />
+      <location filename="../processing_provider/detect_differences.py" line="252" />
       <source>Difference patches</source>
       <translation>差异图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="259" />
+      <location filename="../processing_provider/detect_differences.py" line="253" />
       <source>Difference statistics</source>
       <translation>差异统计</translation>
     </message>
@@ -926,27 +926,27 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>数字化误差（碎屑图斑）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1426" />
+      <location filename="../algorithms/lines.py" line="1408" />
       <source>District layer</source>
       <translation>区界图层</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="41" />
+      <location filename="../processing_provider/apply_decisions.py" line="53" />
       <source>Do not build the final control lines</source>
       <translation>不生成最终控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="523" />
+      <location filename="../algorithms/detect.py" line="510" />
       <source>Each control line may be given once</source>
       <translation>每条控制线只能指定一次</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1387" />
+      <location filename="../algorithms/lines.py" line="1369" />
       <source>Each control line may be given once; repeated: {line}</source>
       <translation>每条控制线只能指定一次；重复的：{line}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="499" />
+      <location filename="../algorithms/detect.py" line="486" />
       <source>Each plan role may be given once; repeated: {roles}</source>
       <translation>每个规划角色只能指定一次；重复的角色：{roles}</translation>
     </message>
@@ -961,7 +961,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态管控区</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="868" />
+      <location filename="../algorithms/lines.py" line="850" />
       <source>Eco plan {layer}</source>
       <translation>生态环境保护规划 {layer}</translation>
     </message>
@@ -971,12 +971,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态环境保护规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="52" />
+      <location filename="../processing_provider/detect_differences.py" line="74" />
       <source>Eco-environment protection plan (生态环境保护规划), harmonised</source>
       <translation>生态环境保护规划（已分类梳理）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="151" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="172" />
       <source>Eco-environment protection plan, harmonised (its 一级管控区 are the core zones)</source>
       <translation>生态环境保护规划，已完成分类梳理（其一级管控区为核心管控区）</translation>
     </message>
@@ -991,12 +991,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态保护红线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="37" />
+      <location filename="../processing_provider/check_siting.py" line="38" />
       <source>Ecological protection red line (empty: the blueprint's)</source>
       <translation>生态保护红线（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="56" />
+      <location filename="../processing_provider/detect_differences.py" line="78" />
       <source>Ecological protection red line (生态保护红线)</source>
       <translation>生态保护红线</translation>
     </message>
@@ -1006,7 +1006,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态保护红线</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="702" />
+      <location filename="../algorithms/detect.py" line="689" />
       <source>Ellipsoidal areas</source>
       <translation>椭球面积</translation>
     </message>
@@ -1016,7 +1016,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>规划编制错误</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1116" />
+      <location filename="../algorithms/apply.py" line="1026" />
       <source>Every land-use plan copy is empty</source>
       <translation>所有规划用地副本均为空</translation>
     </message>
@@ -1026,27 +1026,27 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>此队列中的图斑均已决定。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="169" />
+      <location filename="../processing_provider/check_siting.py" line="170" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="333" />
+      <location filename="../processing_provider/report.py" line="318" />
       <source>Exporting the atlas ({n} pages)…</source>
       <translation>正在导出图集（{n} 页）…</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="553" />
+      <location filename="../algorithms/gpkg.py" line="563" />
       <source>Extended GeoPackage geometries are not supported.</source>
       <translation>不支持扩展 GeoPackage 几何类型。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="55" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="77" />
       <source>Farmland / development boundary overlap</source>
       <translation>永久基本农田 / 城镇开发边界重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="142" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="163" />
       <source>Farmland deduction coefficient field (扣除系数; default KCXS when present)</source>
       <translation>基本农田扣除系数字段（默认：存在时使用 KCXS）</translation>
     </message>
@@ -1056,47 +1056,47 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>耕地保护</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="151" />
+      <location filename="../processing_provider/harmonise_codes.py" line="158" />
       <source>Features with unmapped codes</source>
       <translation>代码未映射的要素数</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1439" />
+      <location filename="../algorithms/lines.py" line="1421" />
       <source>Field {field} not found in the street layer</source>
       <translation>街道/镇图层中没有字段 {field}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="556" />
+      <location filename="../algorithms/lines.py" line="538" />
       <source>Field {field} not found in {layer}</source>
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="260" />
+      <location filename="../processing_provider/harmonise_codes.py" line="267" />
       <source>Field {f} from an earlier harmonisation is replaced.</source>
       <translation>已替换此前分类梳理生成的字段 {f}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="203" />
+      <location filename="../algorithms/vector_io.py" line="220" />
       <source>Field(s) {fields} not found in layer {layer}</source>
       <translation>图层 {layer} 中没有字段 {fields}</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="185" />
+      <location filename="../algorithms/vector_io.py" line="200" />
       <source>File not found: {path}</source>
       <translation>找不到文件：{path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="143" />
+      <location filename="../processing_provider/check_siting.py" line="138" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="137" />
+      <location filename="../processing_provider/apply_decisions.py" line="142" />
       <source>Final control lines</source>
       <translation>最终控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="257" />
+      <location filename="../processing_provider/apply_decisions.py" line="244" />
       <source>Final control lines written; 补划 deficit {a:.1f} m²</source>
       <translation>已写入最终控制线；补划缺口 {a:.1f} 平方米</translation>
     </message>
@@ -1106,7 +1106,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>最终决定（领导小组办公室）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="102" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="123" />
       <source>Finds where the ecological protection red line (生态保护红线), the permanent basic farmland (永久基本农田) and the urban development boundary (城镇开发边界) overlap, and proposes an adjustment for every overlap — the 2019 guidance says the three lines must not cross, overlap or conflict.
 
 Each line layer is optional and may hold many features, multipart polygons with holes, or one dissolved polygon of 100k+ vertices. Invalid rings are repaired and counted, overlaps between features of one line are reported and counted once, layers in another CRS are reprojected.
@@ -1127,7 +1127,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
 已完成分类梳理的规划用于覆盖统计：规划位于每条控制线内 / 外的面积，以及控制线内无规划覆盖的面积。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="123" />
+      <location filename="../processing_provider/harmonise_codes.py" line="124" />
       <source>Flag as unmapped and continue</source>
       <translation>标记为“未映射”并继续</translation>
     </message>
@@ -1137,7 +1137,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>统计口径：{flag}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="33" />
+      <location filename="../processing_provider/report.py" line="39" />
       <source>Flag of the source plan's own standard</source>
       <translation>来源规划自身标准的建设用地属性</translation>
     </message>
@@ -1147,42 +1147,42 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>林地保护利用规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="159" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="180" />
       <source>Further harmonised plans (coverage statistics)</source>
       <translation>其他已分类梳理的规划（覆盖统计）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="172" />
+      <location filename="../processing_provider/detect_differences.py" line="197" />
       <source>Further special plans, harmonised (role from a 'role' field or the layer name)</source>
       <translation>其他专项规划，已完成分类梳理（角色取自“role”字段或图层名称）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="30" />
+      <location filename="../processing_provider/harmonise_codes.py" line="31" />
       <source>GB 50137-2011 城乡用地 (urban-rural plan)</source>
       <translation>GB 50137-2011 城乡用地分类（城乡规划）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="32" />
+      <location filename="../processing_provider/harmonise_codes.py" line="33" />
       <source>GB/T 21010-2017 / 三调 (current land use)</source>
       <translation>GB/T 21010-2017 / 三调（土地利用现状）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="608" />
+      <location filename="../algorithms/gpkg.py" line="625" />
       <source>Geometry and column lengths differ.</source>
       <translation>几何与属性列的长度不一致。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="265" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="259" />
       <source>Give at least one control line layer.</source>
       <translation>请至少指定一个控制线图层。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="525" />
+      <location filename="../algorithms/detect.py" line="512" />
       <source>Give at least two plans, or one plan and at least one control line</source>
       <translation>请至少指定两个规划，或一个规划加至少一条控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="279" />
+      <location filename="../processing_provider/detect_differences.py" line="269" />
       <source>Give at least two plans, or one plan and at least one control line.</source>
       <translation>请至少指定两个规划，或一个规划加至少一条控制线。</translation>
     </message>
@@ -1202,22 +1202,22 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>地类组（仅知大类时）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="222" />
+      <location filename="../processing_provider/report.py" line="214" />
       <source>HTML page (*.html)</source>
       <translation>HTML 网页 (*.html)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="59" />
+      <location filename="../processing_provider/harmonise_codes.py" line="60" />
       <source>Harmonise land-use codes (用地分类标准梳理)</source>
       <translation>用地分类标准梳理</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="139" />
+      <location filename="../processing_provider/harmonise_codes.py" line="146" />
       <source>Harmonised plan</source>
       <translation>分类梳理后的规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="329" />
+      <location filename="../processing_provider/harmonise_codes.py" line="333" />
       <source>Harmonised {n} features with {std}. {counts}</source>
       <translation>已按 {std} 对 {n} 个要素完成分类梳理。{counts}</translation>
     </message>
@@ -1227,32 +1227,32 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>本图斑涉及的地类</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="145" />
+      <location filename="../processing_provider/check_siting.py" line="140" />
       <source>Input</source>
       <translation>原始输入</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="92" />
+      <location filename="../algorithms/gpkg.py" line="93" />
       <source>Invalid column name: {name}</source>
       <translation>无效的列名：{name}</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="85" />
+      <location filename="../algorithms/gpkg.py" line="86" />
       <source>Invalid table name: {name}</source>
       <translation>无效的表名：{name}</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="392" />
+      <location filename="../algorithms/store/core.py" line="394" />
       <source>It has no GeoPackage tables.</source>
       <translation>它没有 GeoPackage 表。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="337" />
+      <location filename="../algorithms/store/core.py" line="339" />
       <source>It is a folder.</source>
       <translation>它是一个文件夹。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="346" />
+      <location filename="../algorithms/store/core.py" line="348" />
       <source>It is not an SQLite database.</source>
       <translation>它不是 SQLite 数据库。</translation>
     </message>
@@ -1267,22 +1267,22 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>重大项目</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="150" />
+      <location filename="../processing_provider/detect_differences.py" line="171" />
       <source>Key projects (重大项目): polygon and/or point layers</source>
       <translation>重大项目：面图层和/或点图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="324" />
+      <location filename="../algorithms/detect.py" line="330" />
       <source>Key projects layer {layer}: field {field} not found</source>
       <translation>重大项目图层 {layer}：找不到字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="164" />
+      <location filename="../processing_provider/detect_differences.py" line="189" />
       <source>Key projects: area field for points, m² (empty: XMMJ, MJ, AREA when present)</source>
       <translation>重大项目：点状项目的面积字段，平方米（留空：依次使用存在的 XMMJ、MJ、AREA）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="157" />
+      <location filename="../processing_provider/detect_differences.py" line="180" />
       <source>Key projects: name field (empty: XMMC, NAME, MC … when present)</source>
       <translation>重大项目：名称字段（留空：依次使用存在的 XMMC、NAME、MC……）</translation>
     </message>
@@ -1297,7 +1297,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>类型：{group}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="45" />
+      <location filename="../processing_provider/detect_differences.py" line="67" />
       <source>Land-use master plan (土地利用总体规划), harmonised</source>
       <translation>土地利用总体规划（已分类梳理）</translation>
     </message>
@@ -1307,12 +1307,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>土地利用总体规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="158" />
+      <location filename="../processing_provider/apply_decisions.py" line="153" />
       <source>Land-use roles to use (comma-separated; empty: every land-use plan copy)</source>
       <translation>采用的用地规划角色（以逗号分隔；留空：所有规划用地副本）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="142" />
+      <location filename="../processing_provider/check_siting.py" line="137" />
       <source>Latest (final, else proposed, else input)</source>
       <translation>最新（优先最终，其次建议，再次原始输入）</translation>
     </message>
@@ -1327,7 +1327,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>以下图层没有坐标系：{names}。请先在 QGIS 中为其指定坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="165" />
+      <location filename="../algorithms/detection_run.py" line="168" />
       <source>Layer(s) without a usable coordinate reference system: {names}. Assign one in QGIS first.</source>
       <translation>图层没有可用的坐标系：{names}。请先在 QGIS 中为其指定坐标系。</translation>
     </message>
@@ -1337,22 +1337,22 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>台账</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="176" />
+      <location filename="../processing_provider/report.py" line="167" />
       <source>Ledger: include patches closed by a later run</source>
       <translation>台账：包括被后续运行关闭的图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="34" />
+      <location filename="../processing_provider/report.py" line="40" />
       <source>Legal 三大类 (建设用地)</source>
       <translation>法定三大类（建设用地）</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1514" />
+      <location filename="../algorithms/store/core.py" line="1641" />
       <source>Line adjustments need an adjustment_id column.</source>
       <translation>控制线调整必须有 adjustment_id 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="210" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="223" />
       <source>Line rule table (CSV; replaces data/rules/line_rules.csv)</source>
       <translation>控制线规则表（CSV；替换 data/rules/line_rules.csv）</translation>
     </message>
@@ -1367,12 +1367,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>控制线规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="134" />
+      <location filename="../processing_provider/harmonise_codes.py" line="141" />
       <source>Local code prefixes to strip (e.g. XGN for 土规 X211 / G211 / N11)</source>
       <translation>去除的地方代码前缀（如 XGN，对应土规 X211 / G211 / N11）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="83" />
+      <location filename="../processing_provider/report.py" line="89" />
       <source>Makes the figures the review meetings and the approval need, from a blueprint GeoPackage:
 • the difference ledger (台账): every patch with its codes per plan, areas, street and current decision;
 • statistics by kind × street (count, area, shares);
@@ -1393,27 +1393,27 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
 输出：XLSX 工作簿（由 GDAL 写出，每张表一个工作表）、带图表的独立 HTML 网页（无需联网），以及由 QGIS 打印布局生成的 PDF 图集，每个图斑一页（默认：非碎屑图斑中面积最大的 200 个），并报告每页用时。表头为中英文对照。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="216" />
+      <location filename="../processing_provider/harmonise_codes.py" line="223" />
       <source>Mapping codes…</source>
       <translation>正在映射代码…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="34" />
+      <location filename="../processing_provider/apply_decisions.py" line="46" />
       <source>Mark undecided ground 'pending' (no class) and continue</source>
       <translation>将未决用地标记为“pending”（待定，无地类）并继续</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="575" />
+      <location filename="../algorithms/detection_run.py" line="584" />
       <source>Matching with the blueprint's earlier patches</source>
       <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1205" />
+      <location filename="../algorithms/apply.py" line="1115" />
       <source>Measuring</source>
       <translation>正在量算面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="689" />
+      <location filename="../algorithms/detect.py" line="676" />
       <source>Measuring patches</source>
       <translation>正在量算图斑面积</translation>
     </message>
@@ -1423,7 +1423,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>多规合一</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="96" />
+      <location filename="../processing_provider/harmonise_codes.py" line="97" />
       <source>Name field (used where the code is missing)</source>
       <translation>用地名称字段（代码缺失时使用）</translation>
     </message>
@@ -1433,12 +1433,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>新增建设用地</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="235" />
+      <location filename="../processing_provider/report.py" line="229" />
       <source>New construction land vs the current land use (m²)</source>
       <translation>相对现状用地的新增建设用地（平方米）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1140" />
+      <location filename="../ui/controller.py" line="1152" />
       <source>New patch from a re-detection: see the earlier patches' decisions below and confirm one.</source>
       <translation>重新检测产生的新图斑：请查看下方原图斑的决定并确认。</translation>
     </message>
@@ -1458,7 +1458,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>下一个未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="613" />
+      <location filename="../processing_provider/atlas.py" line="593" />
       <source>No CJK font found on this machine: Chinese text in the atlas may not show.</source>
       <translation>本机未找到中日韩（CJK）字体：图集中的中文可能无法显示。</translation>
     </message>
@@ -1483,12 +1483,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有可用于识别标准的代码或名称（所有值均为空）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1467" />
+      <location filename="../algorithms/lines.py" line="1449" />
       <source>No control line has any area to reconcile</source>
       <translation>所有控制线均没有可协调的面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1397" />
+      <location filename="../algorithms/lines.py" line="1379" />
       <source>No control line to reconcile: give at least one non-empty line layer</source>
       <translation>没有需要协调的控制线：请至少指定一个非空的控制线图层</translation>
     </message>
@@ -1523,12 +1523,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>尚无决定：台账中所有图斑均显示为未决。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1487" />
+      <location filename="../algorithms/lines.py" line="1469" />
       <source>No eco plan given: {kind} is proposed as {proposal} everywhere (no core zones)</source>
       <translation>未指定生态环境保护规划：{kind} 全部建议为 {proposal}（无核心管控区）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="535" />
+      <location filename="../algorithms/detect.py" line="522" />
       <source>No enabled rule applies to the given inputs ({why})</source>
       <translation>没有适用于所给输入的已启用规则（{why}）</translation>
     </message>
@@ -1548,7 +1548,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="331" />
+      <location filename="../processing_provider/report.py" line="316" />
       <source>No patch passes the atlas filter: no atlas written.</source>
       <translation>没有图斑符合图集筛选条件：未生成图集。</translation>
     </message>
@@ -1573,27 +1573,27 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有可供选择的用户对照表标准（USER:&lt;名称&gt;）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="172" />
+      <location filename="../algorithms/detection_run.py" line="175" />
       <source>No working CRS can be chosen: {error}</source>
       <translation>无法确定工作坐标系：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="550" />
+      <location filename="../algorithms/gpkg.py" line="560" />
       <source>Not a GeoPackage geometry blob.</source>
       <translation>不是 GeoPackage 几何二进制数据。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1223" />
+      <location filename="../ui/controller.py" line="1235" />
       <source>Nothing was written; what you typed is kept in the form.</source>
       <translation>未写入任何内容；您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="122" />
+      <location filename="../processing_provider/harmonise_codes.py" line="123" />
       <source>On unknown code</source>
       <translation>遇到未知代码时</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1482" />
+      <location filename="../algorithms/lines.py" line="1464" />
       <source>Only one control line given: there is nothing to overlap, statistics only</source>
       <translation>只指定了一条控制线：不存在重叠，仅作统计</translation>
     </message>
@@ -1608,7 +1608,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>打开蓝图</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1194" />
+      <location filename="../ui/controller.py" line="1206" />
       <source>Open a blueprint and choose a patch first.</source>
       <translation>请先打开蓝图并选择一个图斑。</translation>
     </message>
@@ -1618,7 +1618,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>打开设置</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1288" />
+      <location filename="../ui/controller.py" line="1300" />
       <source>Opinion recorded on {patch}: {action}.</source>
       <translation>已记录对 {patch} 的意见：{action}。</translation>
     </message>
@@ -1643,22 +1643,22 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>其他控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="255" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="249" />
       <source>Overlap area (m²)</source>
       <translation>重叠面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="955" />
+      <location filename="../algorithms/lines.py" line="937" />
       <source>Overlaps {kind}</source>
       <translation>重叠 {kind}</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1117" />
+      <location filename="../algorithms/apply.py" line="1027" />
       <source>Overlaying the land-use plans</source>
       <translation>正在叠加各规划用地</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="113" />
+      <location filename="../processing_provider/detect_differences.py" line="134" />
       <source>Overlays the harmonised plans and finds every difference patch (差异图斑) the rule table asks for: 城规建设/土规非建设 and 土规建设/城规非建设 (两规), construction inside the ecological red line or the eco plan's 一级/二级管控区, construction on permanent basic farmland, urban construction outside the urban development boundary, construction in 禁止开发区域, key projects on land the land-use plan keeps non-construction, and conflicting classes.
 
 Inputs: plans by role (each optional) — run multiplan:harmonisecodes on each first; an unharmonised layer is refused — any number of further special plans (the role is taken from a 'role' field, else from the layer name), key projects (not harmonised: a name, a type and a polygon, or a point with an area drawn as a disc), the three control lines and the streets. At least two plans, or one plan and one control line.
@@ -1683,17 +1683,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
 规则表：CSV 文件，扩展（或替换）data/rules/detection_rules.csv——参见 docs/detection.md。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="227" />
+      <location filename="../processing_provider/report.py" line="219" />
       <source>PDF (*.pdf)</source>
       <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1348" />
+      <location filename="../algorithms/store/core.py" line="1475" />
       <source>Patch ids must be unique and not empty.</source>
       <translation>图斑编号必须唯一且不能为空。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="674" />
+      <location filename="../algorithms/store/core.py" line="676" />
       <source>Patch {patch} is not in the blueprint {path}.</source>
       <translation>图斑 {patch} 不在蓝图 {path} 中。</translation>
     </message>
@@ -1703,37 +1703,37 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {patch} 不在当前队列中（{status}）；已显示该图斑，但翻页仍在队列中进行。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1267" />
+      <location filename="../ui/controller.py" line="1279" />
       <source>Patch {patch} was closed by a newer detection run (the ground no longer differs). Your entry ({action}) is recorded in its history, but the patch is out of the queue.</source>
       <translation>图斑 {patch} 已被新一轮检测关闭（该处已不再存在差异）。您的记录（{action}）已写入其历史，但该图斑已移出队列。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1337" />
+      <location filename="../ui/controller.py" line="1349" />
       <source>Patch {patch} was closed by a newer detection run and left the queue.</source>
       <translation>图斑 {patch} 已被新一轮检测关闭，已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2099" />
+      <location filename="../algorithms/lines.py" line="2081" />
       <source>Patch {pid} ({kind}): cannot tell which lines it concerns</source>
       <translation>图斑 {pid}（{kind}）：无法判断涉及哪些控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1335" />
+      <location filename="../algorithms/apply.py" line="1245" />
       <source>Patch {pid}: technical error without a decided neighbour; its own plans decide</source>
       <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="265" />
+      <location filename="../processing_provider/detect_differences.py" line="255" />
       <source>Patches</source>
       <translation>图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="232" />
+      <location filename="../processing_provider/report.py" line="226" />
       <source>Patches decided</source>
       <translation>已决定图斑数</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1344" />
+      <location filename="../algorithms/store/core.py" line="1471" />
       <source>Patches need a {column} column.</source>
       <translation>图斑必须有 {column} 列。</translation>
     </message>
@@ -1743,12 +1743,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>不同类型的图斑可能重叠：合计行为各类型之和。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="268" />
+      <location filename="../processing_provider/detect_differences.py" line="258" />
       <source>Patches: {case}</source>
       <translation>图斑：{case}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="172" />
+      <location filename="../processing_provider/apply_decisions.py" line="165" />
       <source>Pending area (m²)</source>
       <translation>待定面积（平方米）</translation>
     </message>
@@ -1763,32 +1763,32 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="38" />
+      <location filename="../processing_provider/check_siting.py" line="39" />
       <source>Permanent basic farmland (empty: the blueprint's)</source>
       <translation>永久基本农田（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="57" />
+      <location filename="../processing_provider/detect_differences.py" line="79" />
       <source>Permanent basic farmland (永久基本农田)</source>
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="534" />
+      <location filename="../algorithms/detection_run.py" line="544" />
       <source>Plan '{role}'</source>
       <translation>规划“{role}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="510" />
+      <location filename="../algorithms/detect.py" line="497" />
       <source>Plan '{role}' ({layer}) is empty</source>
       <translation>规划“{role}”（{layer}）为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="332" />
+      <location filename="../algorithms/detect.py" line="338" />
       <source>Plan '{role}' ({layer}) is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first</source>
       <translation>规划“{role}”（{layer}）尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="504" />
+      <location filename="../algorithms/detect.py" line="491" />
       <source>Plan '{role}': unknown kind '{kind}' (expected {kinds})</source>
       <translation>规划“{role}”：未知类型“{kind}”（应为 {kinds}）</translation>
     </message>
@@ -1798,7 +1798,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划“{role}”：修复 {rep} 个，处理重叠 {ovl} 处（重叠部分归 fid 较小者），无几何 {null} 个，非面要素 {np} 个</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1521" />
+      <location filename="../algorithms/lines.py" line="1503" />
       <source>Plan coverage of the lines</source>
       <translation>规划对控制线的覆盖</translation>
     </message>
@@ -1808,7 +1808,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>多规整合</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="82" />
+      <location filename="../processing_provider/harmonise_codes.py" line="83" />
       <source>Plan layer</source>
       <translation>规划图层</translation>
     </message>
@@ -1818,7 +1818,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划：{plan}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="32" />
+      <location filename="../processing_provider/report.py" line="38" />
       <source>Planning flag of the unified class (用地用海 规划建设用地)</source>
       <translation>用地用海分类的规划建设用地属性</translation>
     </message>
@@ -1833,17 +1833,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="181" />
+      <location filename="../processing_provider/check_siting.py" line="182" />
       <source>Point projects need an area field (m²): each point is drawn as a disc of that area.</source>
       <translation>点状项目需要面积字段（平方米）：每个点按该面积绘制为圆形。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="169" />
+      <location filename="../processing_provider/report.py" line="157" />
       <source>Population (for per-capita figures; empty: none)</source>
       <translation>人口（用于人均指标；留空：不计算）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1421" />
+      <location filename="../algorithms/lines.py" line="1403" />
       <source>Preparing the district and streets</source>
       <translation>正在准备区界和街道/镇</translation>
     </message>
@@ -1863,7 +1863,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>项目编号字段</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="208" />
+      <location filename="../processing_provider/params.py" line="79" />
       <source>Project name (for a new blueprint)</source>
       <translation>项目名称（用于新建蓝图）</translation>
     </message>
@@ -1888,27 +1888,27 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>未核查的项目：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="194" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="203" />
       <source>Proposal: {what}</source>
       <translation>调整建议：{what}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="144" />
+      <location filename="../processing_provider/check_siting.py" line="139" />
       <source>Proposed</source>
       <translation>建议</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="246" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="242" />
       <source>Proposed control lines</source>
       <translation>建议的控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="243" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="239" />
       <source>Proposed line adjustments</source>
       <translation>控制线调整建议</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="234" />
+      <location filename="../processing_provider/report.py" line="228" />
       <source>Quota remaining (m²; negative: exceeded)</source>
       <translation>剩余指标（平方米；负数表示超出）</translation>
     </message>
@@ -1923,67 +1923,67 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已到队列末尾，从头继续。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="254" />
+      <location filename="../processing_provider/report.py" line="247" />
       <source>Reading the current land use…</source>
       <translation>正在读取现状用地…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="288" />
+      <location filename="../processing_provider/detect_differences.py" line="278" />
       <source>Reading the inputs…</source>
       <translation>正在读取输入…</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1089" />
+      <location filename="../algorithms/apply.py" line="999" />
       <source>Reading the plan copies</source>
       <translation>正在读取规划副本</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="182" />
+      <location filename="../processing_provider/harmonise_codes.py" line="189" />
       <source>Reading the plan layer…</source>
       <translation>正在读取规划图层…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/sources.py" line="105" />
+      <location filename="../processing_provider/sources.py" line="137" />
       <source>Reading {name}: {k} of {n}</source>
       <translation>正在读取 {name}：{k} / {n}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="99" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="120" />
       <source>Reconcile control lines (三线协调)</source>
       <translation>三线协调</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="54" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="76" />
       <source>Red line / development boundary overlap</source>
       <translation>生态保护红线 / 城镇开发边界重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="52" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="74" />
       <source>Red line / farmland overlap inside the eco plan's core zones</source>
       <translation>生态保护红线 / 永久基本农田重叠（生态环境保护规划核心管控区内）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="47" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="69" />
       <source>Red line / farmland overlap outside the core zones</source>
       <translation>生态保护红线 / 永久基本农田重叠（核心管控区外）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1390" />
+      <location filename="../ui/controller.py" line="1402" />
       <source>Reopened the blueprint {path}.</source>
       <translation>已重新打开蓝图 {path}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="222" />
+      <location filename="../processing_provider/report.py" line="214" />
       <source>Report page (HTML)</source>
       <translation>报告网页（HTML）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="311" />
+      <location filename="../processing_provider/report.py" line="296" />
       <source>Report page {path}</source>
       <translation>报告网页 {path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="80" />
+      <location filename="../processing_provider/report.py" line="86" />
       <source>Report: ledger, statistics, balance tables, atlas (台账·统计·用地平衡表·图集)</source>
       <translation>成果报告：台账·统计·用地平衡表·图集</translation>
     </message>
@@ -2013,17 +2013,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查人设置…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="115" />
+      <location filename="../processing_provider/apply_decisions.py" line="120" />
       <source>Role precedence for construction land (comma-separated)</source>
       <translation>建设用地的规划角色优先顺序（以逗号分隔）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="122" />
+      <location filename="../processing_provider/apply_decisions.py" line="127" />
       <source>Role precedence for non-construction land (comma-separated)</source>
       <translation>非建设用地的规划角色优先顺序（以逗号分隔）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="223" />
+      <location filename="../processing_provider/detect_differences.py" line="220" />
       <source>Rule table (CSV; see docs/detection.md)</source>
       <translation>规则表（CSV；参见 docs/detection.md）</translation>
     </message>
@@ -2043,7 +2043,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="611" />
+      <location filename="../algorithms/detect.py" line="598" />
       <source>Rule {kind}: {name}</source>
       <translation>规则 {kind}：{name}</translation>
     </message>
@@ -2063,7 +2063,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>从分类表中设定统一地类（用地用海 2023）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1202" />
+      <location filename="../ui/controller.py" line="1214" />
       <source>Set your name and department in the plugin settings first (Settings ▸ Options ▸ Multi-Plan Integration). What you typed is kept in the form.</source>
       <translation>请先在插件设置中填写姓名和部门（设置 ▸ 选项 ▸ 多规合一）。您输入的内容仍保留在表单中。</translation>
     </message>
@@ -2073,7 +2073,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>请设置一次姓名、部门和角色。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1504" />
+      <location filename="../algorithms/lines.py" line="1486" />
       <source>Settling the proposals</source>
       <translation>正在确定调整建议</translation>
     </message>
@@ -2083,22 +2083,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="128" />
+      <location filename="../processing_provider/harmonise_codes.py" line="132" />
       <source>Shapefile encoding (e.g. GBK; empty = as the layer says)</source>
       <translation>Shapefile 字符编码（如 GBK；留空则按图层声明）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="164" />
+      <location filename="../processing_provider/check_siting.py" line="165" />
       <source>Siting check</source>
       <translation>选址核查结果</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="168" />
+      <location filename="../processing_provider/check_siting.py" line="169" />
       <source>Siting check as a workbook (XLSX)</source>
       <translation>选址核查结果工作簿（XLSX）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="157" />
+      <location filename="../processing_provider/check_siting.py" line="158" />
       <source>Siting rule table (CSV; replaces data/rules/siting_rules.csv)</source>
       <translation>选址规则表（CSV；替换 data/rules/siting_rules.csv）</translation>
     </message>
@@ -2118,7 +2118,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>碎屑图斑（技术差异）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1148" />
+      <location filename="../ui/controller.py" line="1160" />
       <source>Sliver ({reason}): probably a digitising difference, not a planning one.</source>
       <translation>碎屑图斑（{reason}）：可能是数字化误差，而非规划差异。</translation>
     </message>
@@ -2128,27 +2128,27 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>碎屑图斑参数 {name} 不能为负数</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="63" />
+      <location filename="../processing_provider/detect_differences.py" line="85" />
       <source>Sliver: always below this area (m²)</source>
       <translation>碎屑图斑：面积小于此值即为碎屑图斑（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="69" />
+      <location filename="../processing_provider/detect_differences.py" line="91" />
       <source>Sliver: elongated from this length/width ratio</source>
       <translation>碎屑图斑：狭长的长宽比下限</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="75" />
+      <location filename="../processing_provider/detect_differences.py" line="97" />
       <source>Sliver: irregular at or below this compactness 4πA/P²</source>
       <translation>碎屑图斑：形状不规则的紧凑度上限 4πA/P²</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="65" />
+      <location filename="../processing_provider/detect_differences.py" line="87" />
       <source>Sliver: narrow at or below this width (m)</source>
       <translation>碎屑图斑：过窄的宽度上限（米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="64" />
+      <location filename="../processing_provider/detect_differences.py" line="86" />
       <source>Sliver: small at or below this area (m²)</source>
       <translation>碎屑图斑：面积过小的上限（平方米）</translation>
     </message>
@@ -2158,7 +2158,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>部分坐标无法转换（超出该坐标系的适用范围？）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1277" />
+      <location filename="../ui/controller.py" line="1289" />
       <source>Someone else decided patch {patch} after you opened it. Your decision ({action}) is recorded as a conflict, not as the current decision; the history shows both. Record a new decision to resolve it.</source>
       <translation>在您打开图斑 {patch} 之后，另一人已作出决定。您的决定（{action}）记为冲突，而不是当前决定；历史中两者均可见。请记录一条新决定以解决冲突。</translation>
     </message>
@@ -2178,17 +2178,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>原分类标准</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="62" />
+      <location filename="../processing_provider/detect_differences.py" line="84" />
       <source>Specks dropped and counted at or below (m²)</source>
       <translation>微小碎屑阈值：不超过此面积的碎屑去除并计数（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1163" />
+      <location filename="../algorithms/apply.py" line="1073" />
       <source>Splitting by street</source>
       <translation>按街道/镇拆分</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="149" />
+      <location filename="../processing_provider/harmonise_codes.py" line="156" />
       <source>Standard used</source>
       <translation>采用的标准</translation>
     </message>
@@ -2198,27 +2198,27 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>用户对照表中没有任何一行定义标准 {s}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="741" />
+      <location filename="../algorithms/detect.py" line="728" />
       <source>Statistics</source>
       <translation>统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="35" />
+      <location filename="../processing_provider/apply_decisions.py" line="47" />
       <source>Stop and list the undecided patches</source>
       <translation>停止并列出未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="123" />
+      <location filename="../processing_provider/harmonise_codes.py" line="124" />
       <source>Stop and list the unknown codes</source>
       <translation>停止并列出未知代码</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="40" />
+      <location filename="../processing_provider/apply_decisions.py" line="52" />
       <source>Stop when a control-line overlap is undecided</source>
       <translation>有控制线重叠未决时停止</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="249" />
+      <location filename="../processing_provider/detect_differences.py" line="246" />
       <source>Store harmonised copies of the plans in the blueprint</source>
       <translation>在蓝图中保存分类梳理后的规划副本</translation>
     </message>
@@ -2228,22 +2228,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1431" />
+      <location filename="../algorithms/lines.py" line="1413" />
       <source>Street layer</source>
       <translation>街道/镇图层</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="150" />
+      <location filename="../processing_provider/params.py" line="61" />
       <source>Street name field</source>
       <translation>街道/镇名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1171" />
+      <location filename="../algorithms/apply.py" line="1081" />
       <source>Streets</source>
       <translation>街道/镇</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="144" />
+      <location filename="../processing_provider/params.py" line="57" />
       <source>Streets (街道/镇)</source>
       <translation>街道/镇</translation>
     </message>
@@ -2253,7 +2253,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇（仅在蓝图图层没有街道/镇信息时使用）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="31" />
+      <location filename="../processing_provider/harmonise_codes.py" line="32" />
       <source>TD/T 1024-2010 土地规划用途 (land-use master plan)</source>
       <translation>TD/T 1024-2010 土地规划用途分类（土地利用总体规划）</translation>
     </message>
@@ -2273,7 +2273,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>操作 {action} 需要指定目标（规划角色、统一地类或控制线调整）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="631" />
+      <location filename="../processing_provider/atlas.py" line="611" />
       <source>The atlas could not be exported: {error}</source>
       <translation>无法导出图集：{error}</translation>
     </message>
@@ -2283,12 +2283,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中还没有“blueprint”图层（请运行 multiplan:applydecisions）：无法生成蓝图的用地平衡表、指标核查和新增建设用地统计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2022" />
+      <location filename="../algorithms/lines.py" line="2004" />
       <source>The blueprint has no control lines: run multiplan:reconcilecontrollines first</source>
       <translation>蓝图中没有控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1087" />
+      <location filename="../algorithms/apply.py" line="997" />
       <source>The blueprint has no copy of plan(s): {roles}</source>
       <translation>蓝图中没有以下规划的副本：{roles}</translation>
     </message>
@@ -2298,17 +2298,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中还没有差异图斑：请运行 multiplan:detectdifferences。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2026" />
+      <location filename="../algorithms/lines.py" line="2008" />
       <source>The blueprint has no input control lines: run multiplan:reconcilecontrollines first</source>
       <translation>蓝图中没有原始输入的控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="353" />
+      <location filename="../processing_provider/report.py" line="338" />
       <source>The blueprint has no patches: no atlas written.</source>
       <translation>蓝图中没有图斑：未生成图集。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1080" />
+      <location filename="../algorithms/apply.py" line="990" />
       <source>The blueprint holds no land-use plan copies: run multiplan:detectdifferences with the urban-rural and land-use plans first</source>
       <translation>蓝图中没有规划用地副本：请先用城乡规划和土地利用总体规划运行 multiplan:detectdifferences</translation>
     </message>
@@ -2318,12 +2318,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图处于 WAL 模式（另一个程序——通常是正在编辑的 QGIS——将其置于此模式且仍在使用）。在本机磁盘上是安全的，但在网络文件夹中不能两台电脑同时使用：请关闭另一个程序后重新打开蓝图。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="351" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="338" />
       <source>The blueprint keeps its own CRS; the working CRS parameter is ignored.</source>
       <translation>蓝图保持其自身坐标系；忽略工作坐标系参数。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="180" />
+      <location filename="../algorithms/detection_run.py" line="183" />
       <source>The blueprint keeps its working CRS; the requested working CRS is ignored (re-detection must compare like with like).</source>
       <translation>蓝图保持其工作坐标系，忽略所指定的工作坐标系（重新检测必须在同一坐标系下比较）。</translation>
     </message>
@@ -2348,22 +2348,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图图层为空：请运行 multiplan:applydecisions。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="182" />
+      <location filename="../processing_provider/apply_decisions.py" line="175" />
       <source>The blueprint {path} does not exist: run multiplan:detectdifferences first.</source>
       <translation>蓝图 {path} 不存在：请先运行 multiplan:detectdifferences。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="211" />
+      <location filename="../processing_provider/check_siting.py" line="208" />
       <source>The blueprint {path} has no 'blueprint' layer yet: run multiplan:applydecisions first.</source>
       <translation>蓝图 {path} 中还没有“blueprint”图层：请先运行 multiplan:applydecisions。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="969" />
+      <location filename="../algorithms/store/core.py" line="971" />
       <source>The blueprint {path} has no layer {layer}.</source>
       <translation>蓝图 {path} 中没有图层 {layer}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="369" />
+      <location filename="../processing_provider/atlas.py" line="349" />
       <source>The blueprint {path} has no patches layer.</source>
       <translation>蓝图 {path} 中没有图斑图层。</translation>
     </message>
@@ -2373,7 +2373,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图 {path} 被其他用户或程序锁定（已等待 {seconds:.1f} 秒）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1364" />
+      <location filename="../ui/controller.py" line="1376" />
       <source>The blueprint {path} is not there any more (moved, renamed or deleted, or its network folder is disconnected). Decisions you record are kept in the pending journal on this computer.</source>
       <translation>蓝图 {path} 已不在原处（被移动、重命名或删除，或网络文件夹已断开）。您记录的决定保存在本机待写日志中。</translation>
     </message>
@@ -2443,7 +2443,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>现状用地图层已按 {std} 从字段 {f} 进行分类梳理（{u} 个要素未映射）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="911" />
+      <location filename="../algorithms/lines.py" line="893" />
       <source>The eco plan has no zone matching {expr}: no core-zone proposals</source>
       <translation>生态环境保护规划中没有与 {expr} 匹配的分区：不生成核心管控区调整建议</translation>
     </message>
@@ -2453,7 +2453,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>该图层没有可供统计的 mp_construction 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="187" />
+      <location filename="../processing_provider/harmonise_codes.py" line="194" />
       <source>The plan layer is empty: nothing to harmonise.</source>
       <translation>规划图层为空：无需梳理。</translation>
     </message>
@@ -2488,7 +2488,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="232" />
+      <location filename="../processing_provider/detect_differences.py" line="229" />
       <source>The rule table</source>
       <translation>规则表</translation>
     </message>
@@ -2518,17 +2518,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>这些取值与多个标准的相符程度相近（{listing}）：这些标准使用相同的代码但含义不同（如三调与用地用海，或用地用海 2020 版与 2023 版）。请明确选择标准。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="282" />
+      <location filename="../algorithms/store/core.py" line="284" />
       <source>The working CRS is not usable: {error}</source>
       <translation>工作坐标系不可用：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1411" />
+      <location filename="../algorithms/lines.py" line="1393" />
       <source>The working CRS must be projected (metres), not geographic: choose one or let it be chosen</source>
       <translation>工作坐标系必须是投影坐标系（单位为米），而不是地理坐标系：请选择一个，或由系统自动选择</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1246" />
+      <location filename="../ui/controller.py" line="1258" />
       <source>There is no earlier decision to re-confirm on this patch.</source>
       <translation>此图斑没有可重新确认的原决定。</translation>
     </message>
@@ -2543,7 +2543,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>当前 GDAL 没有 XLSX 驱动。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1291" />
+      <location filename="../ui/controller.py" line="1303" />
       <source>This decision was already in the blueprint.</source>
       <translation>该决定已在蓝图中。</translation>
     </message>
@@ -2558,17 +2558,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>这是队列中的最后一个图斑。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="253" />
+      <location filename="../processing_provider/params.py" line="162" />
       <source>Timings: {t}</source>
       <translation>耗时：{t}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="124" />
+      <location filename="../processing_provider/check_siting.py" line="117" />
       <source>Tolerance (m²)</source>
       <translation>容差（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="62" />
+      <location filename="../processing_provider/harmonise_codes.py" line="63" />
       <source>Turns a plan's land-use codes (GB 50137-2011, TD/T 1024-2010, GB/T 21010 / 三调, 用地用海 2020/2023, 主体功能区 zones, eco control levels, or a local system through a crosswalk CSV) into the unified 用地用海 2023 classification.
 
 The output keeps every input field and appends mp_src_standard, mp_src_code, mp_code, mp_name, mp_level, mp_construction (the construction flag by the source standard's own rule), mp_sandalei (legal 三大类) and mp_status (exact / coarse / unmapped).
@@ -2593,22 +2593,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
 无效几何会被修复并计数，Z/M 值会被去除并计数。第二个输出列出所有未映射或有歧义的代码，以及对应的要素数和面积。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="38" />
+      <location filename="../processing_provider/apply_decisions.py" line="50" />
       <source>Undecided control-line overlaps follow the proposal</source>
       <translation>未决的控制线重叠按调整建议处理</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="39" />
+      <location filename="../processing_provider/apply_decisions.py" line="51" />
       <source>Undecided control-line overlaps stay pending (both lines keep the ground)</source>
       <translation>未决的控制线重叠保持待定（两条控制线均保留该区域）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="129" />
+      <location filename="../processing_provider/apply_decisions.py" line="134" />
       <source>Undecided patches</source>
       <translation>未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="171" />
+      <location filename="../processing_provider/apply_decisions.py" line="164" />
       <source>Undecided patches governing land use</source>
       <translation>决定用地的未决图斑数</translation>
     </message>
@@ -2623,7 +2623,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知操作 {action}；应为以下之一：{actions}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1121" />
+      <location filename="../algorithms/lines.py" line="1103" />
       <source>Unknown choice(s) {values}</source>
       <translation>未知选项 {values}</translation>
     </message>
@@ -2633,12 +2633,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知的建设用地属性口径 {flag}；请使用以下之一：{flags}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="516" />
+      <location filename="../algorithms/detect.py" line="503" />
       <source>Unknown control line '{line}' (expected {lines})</source>
       <translation>未知控制线“{line}”（应为 {lines}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="375" />
+      <location filename="../algorithms/gpkg.py" line="376" />
       <source>Unknown geometry type {type}</source>
       <translation>未知几何类型 {type}</translation>
     </message>
@@ -2648,7 +2648,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>规则中有未知地类组“{group}”（参见 data/codes/groups.csv）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1000" />
+      <location filename="../algorithms/lines.py" line="982" />
       <source>Unknown proposal '{value}' (expected {values})</source>
       <translation>未知的调整建议“{value}”（应为 {values}）</translation>
     </message>
@@ -2668,12 +2668,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知标准 {s}；已知：{known}、USER:&lt;名称&gt;、auto</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="143" />
+      <location filename="../processing_provider/harmonise_codes.py" line="150" />
       <source>Unmapped and ambiguous codes</source>
       <translation>未映射及有歧义的代码</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="268" />
+      <location filename="../algorithms/gpkg.py" line="269" />
       <source>Unreadable CRS: {error}</source>
       <translation>无法识别的坐标系：{error}</translation>
     </message>
@@ -2688,12 +2688,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城镇开发边界</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="39" />
+      <location filename="../processing_provider/check_siting.py" line="40" />
       <source>Urban development boundary (empty: the blueprint's)</source>
       <translation>城镇开发边界（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="58" />
+      <location filename="../processing_provider/detect_differences.py" line="80" />
       <source>Urban development boundary (城镇开发边界)</source>
       <translation>城镇开发边界</translation>
     </message>
@@ -2708,12 +2708,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城乡规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="44" />
+      <location filename="../processing_provider/detect_differences.py" line="66" />
       <source>Urban-rural plan (城乡规划), harmonised</source>
       <translation>城乡规划（已分类梳理）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="37" />
+      <location filename="../processing_provider/harmonise_codes.py" line="38" />
       <source>User crosswalk only</source>
       <translation>仅用用户对照表</translation>
     </message>
@@ -2723,7 +2723,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>内容</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1229" />
+      <location filename="../ui/controller.py" line="1241" />
       <source>What you typed is kept in the form.</source>
       <translation>您输入的内容仍保留在表单中。</translation>
     </message>
@@ -2753,27 +2753,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>理由与说明</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="217" />
+      <location filename="../processing_provider/report.py" line="209" />
       <source>Workbook (XLSX)</source>
       <translation>工作簿（XLSX）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="306" />
+      <location filename="../processing_provider/report.py" line="291" />
       <source>Workbook {path}: {n} sheets</source>
       <translation>工作簿 {path}：{n} 个工作表</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="271" />
+      <location filename="../processing_provider/params.py" line="105" />
       <source>Working CRS</source>
       <translation>工作坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="216" />
+      <location filename="../processing_provider/detect_differences.py" line="213" />
       <source>Working CRS (empty: chosen from the data; an existing blueprint's CRS always wins)</source>
       <translation>工作坐标系（留空：根据数据选择；已有蓝图的坐标系始终优先）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="219" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="232" />
       <source>Working CRS (empty: the blueprint's, else chosen as detection does)</source>
       <translation>工作坐标系（留空：采用蓝图的坐标系，否则按差异分析的方式选择）</translation>
     </message>
@@ -2813,27 +2813,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入待写决定并显示他人的决定</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1484" />
+      <location filename="../algorithms/apply.py" line="1394" />
       <source>Writing into the blueprint</source>
       <translation>正在写入蓝图</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="436" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="416" />
       <source>Writing into the blueprint…</source>
       <translation>正在写入蓝图…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="260" />
+      <location filename="../processing_provider/apply_decisions.py" line="247" />
       <source>Writing the outputs…</source>
       <translation>正在写出结果…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="300" />
+      <location filename="../processing_provider/report.py" line="285" />
       <source>Writing the workbook and the page…</source>
       <translation>正在写出工作簿和网页…</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1088" />
+      <location filename="../algorithms/store/core.py" line="1092" />
       <source>Writing to the blueprint {path} failed: {error}</source>
       <translation>写入蓝图 {path} 失败：{error}</translation>
     </message>
@@ -2843,7 +2843,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入蓝图 {path} 失败：{error}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="277" />
+      <location filename="../processing_provider/harmonise_codes.py" line="281" />
       <source>Writing {n} features…</source>
       <translation>正在写出 {n} 个要素…</translation>
     </message>
@@ -2868,7 +2868,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您的意见</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="214" />
+      <location filename="../processing_provider/harmonise_codes.py" line="221" />
       <source>Z/M values dropped on {n} features.</source>
       <translation>已去除 {n} 个要素的 Z/M 值。</translation>
     </message>
@@ -2908,7 +2908,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>a_role 必须是规划角色，不能是控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1030" />
+      <location filename="../algorithms/apply.py" line="940" />
       <source>action {action} does not set a land use</source>
       <translation>操作 {action} 不确定用地</translation>
     </message>
@@ -2938,7 +2938,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>特批例外（按{target}绘制）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1598" />
+      <location filename="../algorithms/lines.py" line="1580" />
       <source>area: the plan; inside / outside: the plan inside / outside the line; uncovered: the line without the plan</source>
       <translation>area：规划面积；inside / outside：规划位于控制线内 / 外的面积；uncovered：控制线内无规划覆盖的面积</translation>
     </message>
@@ -2978,7 +2978,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已变更，待重新确认</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="969" />
+      <location filename="../algorithms/apply.py" line="879" />
       <source>class {code} is not a 用地用海 class</source>
       <translation>{code} 不是用地用海分类中的地类</translation>
     </message>
@@ -2988,7 +2988,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已被新一轮检测关闭</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="376" />
+      <location filename="../algorithms/detection_run.py" line="383" />
       <source>code {code}: no unified class or construction flag</source>
       <translation>代码 {code}：没有统一地类，也没有建设用地属性</translation>
     </message>
@@ -3018,7 +3018,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>冲突（已解决）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1004" />
+      <location filename="../algorithms/apply.py" line="914" />
       <source>construction</source>
       <translation>建设用地</translation>
     </message>
@@ -3028,7 +3028,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>construction 必须为 0 或 1，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1939" />
+      <location filename="../algorithms/lines.py" line="1921" />
       <source>control-line overlap changed since the last reconciliation</source>
       <translation>控制线重叠自上次协调以来已发生变化</translation>
     </message>
@@ -3113,7 +3113,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>enabled 必须为 1 或 0，而不是 {v!r}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="367" />
+      <location filename="../algorithms/detection_run.py" line="374" />
       <source>enclosed ground no feature of this layer covers</source>
       <translation>被本图层要素包围但未被覆盖的区域（缝隙）</translation>
     </message>
@@ -3123,17 +3123,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>完全位于蓝图范围外：请检查区界和该图层的坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="234" />
+      <location filename="../processing_provider/detect_differences.py" line="231" />
       <source>extends the default rules (same kind replaces)</source>
       <translation>扩展默认规则（同类型的规则被替换）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1028" />
+      <location filename="../ui/controller.py" line="1040" />
       <source>farmland to replace elsewhere (补划): {area}</source>
       <translation>需补划耕地：{area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="349" />
+      <location filename="../algorithms/detection_run.py" line="356" />
       <source>features of one plan overlap: the lower fid keeps the ground (kept&gt;cut), counted once</source>
       <translation>同一规划内要素重叠：重叠部分归 fid 较小者（kept&gt;cut），只计一次</translation>
     </message>
@@ -3148,7 +3148,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>最终决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1021" />
+      <location filename="../ui/controller.py" line="1033" />
       <source>gives up {area} to {other}; proposal: {proposal}</source>
       <translation>让出 {area} 给{other}；建议：{proposal}</translation>
     </message>
@@ -3163,12 +3163,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未指定的输入：{names}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1674" />
+      <location filename="../algorithms/lines.py" line="1656" />
       <source>inside the eco plan's core zones</source>
       <translation>位于生态环境保护规划的核心管控区内</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="330" />
+      <location filename="../algorithms/detection_run.py" line="337" />
       <source>invalid geometry repaired (make_valid, polygonal part kept)</source>
       <translation>已修复无效几何（make_valid，保留面状部分）</translation>
     </message>
@@ -3178,7 +3178,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已修复无效面</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1233" />
+      <location filename="../algorithms/store/core.py" line="1237" />
       <source>its folder cannot be written (SQLite needs to create a journal file next to it)</source>
       <translation>所在文件夹不可写（SQLite 需要在其旁边创建日志文件）</translation>
     </message>
@@ -3203,17 +3203,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>类型 {kind} 已在第 {line} 行定义</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="312" />
+      <location filename="../algorithms/detection_run.py" line="319" />
       <source>left out: no geometry</source>
       <translation>已剔除：无几何</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="321" />
+      <location filename="../algorithms/detection_run.py" line="328" />
       <source>left out: not a polygon</source>
       <translation>已剔除：不是面要素</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="339" />
+      <location filename="../algorithms/detection_run.py" line="346" />
       <source>left out: nothing of the area was left after repair</source>
       <translation>已剔除：修复后面积为零</translation>
     </message>
@@ -3223,7 +3223,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>让出的控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1474" />
+      <location filename="../algorithms/lines.py" line="1456" />
       <source>line(s) not given: {names}</source>
       <translation>未指定的控制线：{names}</translation>
     </message>
@@ -3238,12 +3238,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>指标 {m!r} 必须是 {ms} 之一</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1009" />
+      <location filename="../ui/controller.py" line="1018" />
       <source>named by the patch's kind</source>
       <translation>由图斑类型指明</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1369" />
+      <location filename="../algorithms/apply.py" line="1279" />
       <source>neighbouring class ({rule})</source>
       <translation>相邻地类（{rule}）</translation>
     </message>
@@ -3258,7 +3258,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>既无代码也无名称</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1352" />
+      <location filename="../algorithms/apply.py" line="1262" />
       <source>no decided neighbour: own plans' rule</source>
       <translation>无已决定的相邻图斑：按其自身规划的规则</translation>
     </message>
@@ -3268,12 +3268,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>无几何</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="536" />
+      <location filename="../algorithms/detect.py" line="523" />
       <source>no rules</source>
       <translation>无规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1004" />
+      <location filename="../algorithms/apply.py" line="914" />
       <source>non-construction</source>
       <translation>非建设用地</translation>
     </message>
@@ -3288,7 +3288,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>形状不规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="347" />
+      <location filename="../algorithms/store/core.py" line="349" />
       <source>opened read-only</source>
       <translation>以只读方式打开</translation>
     </message>
@@ -3303,7 +3303,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>仅有部门意见</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1674" />
+      <location filename="../algorithms/lines.py" line="1656" />
       <source>outside the core zones</source>
       <translation>位于核心管控区外</translation>
     </message>
@@ -3313,27 +3313,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>不在队列中（共 {n}）</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1001" />
+      <location filename="../ui/controller.py" line="1010" />
       <source>overlap {area}</source>
       <translation>重叠 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1517" />
+      <location filename="../algorithms/lines.py" line="1499" />
       <source>overlaps between features of one line, counted once</source>
       <translation>同一控制线内要素之间的重叠，只计一次</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1420" />
+      <location filename="../algorithms/store/core.py" line="1547" />
       <source>patch_plans needs a {column} column.</source>
       <translation>patch_plans 必须有 {column} 列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="386" />
+      <location filename="../algorithms/detection_run.py" line="393" />
       <source>pieces of at most the speck area dropped (floating-point crumbs of shared edges)</source>
       <translation>已去除不超过微小碎屑面积阈值的碎块（公共边产生的浮点运算碎屑）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="993" />
+      <location filename="../algorithms/apply.py" line="903" />
       <source>plan '{role}' does not cover this ground</source>
       <translation>规划“{role}”未覆盖此处</translation>
     </message>
@@ -3388,7 +3388,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>与控制线的关系必须为 inside 或 outside，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="235" />
+      <location filename="../processing_provider/detect_differences.py" line="232" />
       <source>replaces the default rules</source>
       <translation>替换默认规则</translation>
     </message>
@@ -3428,7 +3428,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>严重程度 {n}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1149" />
+      <location filename="../ui/controller.py" line="1161" />
       <source>small or thin</source>
       <translation>过小或过窄</translation>
     </message>
@@ -3463,12 +3463,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>项“{term}”没有列出任何值</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1230" />
+      <location filename="../algorithms/store/core.py" line="1234" />
       <source>the file is read-only</source>
       <translation>文件为只读</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="482" />
+      <location filename="../algorithms/store/core.py" line="484" />
       <source>the file was replaced</source>
       <translation>文件已被替换</translation>
     </message>
@@ -3528,7 +3528,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>在本机待写日志中等待写入</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="358" />
+      <location filename="../algorithms/detection_run.py" line="365" />
       <source>wholly inside a lower-fid feature of the same layer</source>
       <translation>完全位于同一图层中 fid 较小的要素内</translation>
     </message>
@@ -3563,7 +3563,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{column} 必须是 {lines} 之一，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2280" />
+      <location filename="../algorithms/lines.py" line="2262" />
       <source>{d} decided, {s} slivers ({a:.1f} m²)</source>
       <translation>已决定 {d} 个，碎屑图斑 {s} 个（{a:.1f} 平方米）</translation>
     </message>
@@ -3573,7 +3573,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {d} / {n} 个图斑（{s:.1%}）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="454" />
+      <location filename="../processing_provider/detect_differences.py" line="452" />
       <source>{input}: {problem} × {count} — {note}</source>
       <translation>{input}：{problem} × {count} — {note}</translation>
     </message>
@@ -3583,12 +3583,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>第 {i} / {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="450" />
+      <location filename="../processing_provider/detect_differences.py" line="448" />
       <source>{kind} skipped: {why}</source>
       <translation>已跳过 {kind}：{why}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1498" />
+      <location filename="../algorithms/lines.py" line="1480" />
       <source>{kind}: {n} overlaps of at most {speck} m² ({area:.4f} m² together) are rounding specks, not queued</source>
       <translation>{kind}：{n} 处不超过 {speck} 平方米的重叠（合计 {area:.4f} 平方米）属于舍入误差碎屑，未列入审查队列</translation>
     </message>
@@ -3598,12 +3598,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{k}. 采纳{plan}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="541" />
+      <location filename="../processing_provider/detect_differences.py" line="513" />
       <source>{layer} is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first.</source>
       <translation>{layer} 尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1320" />
+      <location filename="../algorithms/store/core.py" line="1447" />
       <source>{layer} is not in the blueprint's working CRS {crs}; reproject it first.</source>
       <translation>{layer} 不在蓝图的工作坐标系 {crs} 中；请先重投影。</translation>
     </message>
@@ -3613,7 +3613,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{line}（{side}）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="236" />
+      <location filename="../processing_provider/check_siting.py" line="233" />
       <source>{line} from the layer given</source>
       <translation>{line} 取自所指定的图层</translation>
     </message>
@@ -3633,37 +3633,37 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1210" />
+      <location filename="../algorithms/apply.py" line="1120" />
       <source>{n} blueprint features</source>
       <translation>蓝图要素 {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="247" />
+      <location filename="../processing_provider/harmonise_codes.py" line="254" />
       <source>{n} codes could not be mapped ({f} features), flagged mp_status=unmapped: {list}</source>
       <translation>{n} 个代码无法映射（{f} 个要素），已标记 mp_status=unmapped：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="241" />
+      <location filename="../processing_provider/harmonise_codes.py" line="248" />
       <source>{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV or choose 'Flag as unmapped and continue'.</source>
       <translation>{n} 个代码无法映射（{f} 个要素）：{list}。请把它们加入对照表 CSV，或选择“标记为‘未映射’并继续”。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="323" />
+      <location filename="../processing_provider/harmonise_codes.py" line="327" />
       <source>{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101.</source>
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2161" />
+      <location filename="../algorithms/lines.py" line="2143" />
       <source>{n} control-line overlaps are undecided (e.g. {ids}); decide them or choose to follow the proposals or keep them pending</source>
       <translation>有 {n} 处控制线重叠尚未决定（如 {ids}）；请作出决定，或选择按调整建议处理或保持待定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1254" />
+      <location filename="../ui/controller.py" line="1266" />
       <source>{n} decision(s) from the pending journal on this computer were written first.</source>
       <translation>已先写入本机待写日志中的 {n} 条决定。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1318" />
+      <location filename="../ui/controller.py" line="1330" />
       <source>{n} decision(s) from the pending journal were written.</source>
       <translation>已写入待写日志中的 {n} 条决定。</translation>
     </message>
@@ -3673,27 +3673,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>本机待写日志中有 {n} 条先前的决定等待写入；将随您的下一条决定或点击“刷新”时写入。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="432" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="412" />
       <source>{n} detection kinds against the lines are in the blueprint: summarised</source>
       <translation>蓝图中有 {n} 类针对控制线的差异检测结果：已汇总</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="590" />
+      <location filename="../algorithms/lines.py" line="572" />
       <source>{n} farmland features have a deduction coefficient {field} outside [0, 1); their net area is taken as the full area. Feature ids: {ids}</source>
       <translation>{n} 个基本农田要素的扣除系数 {field} 不在 [0, 1) 范围内；其净面积按全部面积计。要素编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="599" />
+      <location filename="../algorithms/lines.py" line="581" />
       <source>{n} farmland features have no {field}; their net area is the full area.</source>
       <translation>{n} 个基本农田要素没有 {field}；其净面积按全部面积计。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="317" />
+      <location filename="../processing_provider/harmonise_codes.py" line="321" />
       <source>{n} features have a name that contradicts their code — often the wrong standard or edition.</source>
       <translation>{n} 个要素的名称与代码不符——通常是标准或版本选错了。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="209" />
+      <location filename="../processing_provider/harmonise_codes.py" line="216" />
       <source>{n} features have no geometry; kept without geometry, ids: {ids}</source>
       <translation>{n} 个要素没有几何，已保留（无几何），编号：{ids}</translation>
     </message>
@@ -3703,17 +3703,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个没有面几何的要素按 0 计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1201" />
+      <location filename="../algorithms/apply.py" line="1111" />
       <source>{n} floating-point crumbs ({area:.2e} m² together) left out of the blueprint</source>
       <translation>{n} 个浮点运算碎屑（合计 {area:.2e} 平方米）未纳入蓝图</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="508" />
+      <location filename="../algorithms/gpkg.py" line="509" />
       <source>{n} geometries are not {type} (the first is row {row}).</source>
       <translation>有 {n} 个几何不是 {type}（第一个在第 {row} 行）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="203" />
+      <location filename="../processing_provider/harmonise_codes.py" line="210" />
       <source>{n} invalid geometries repaired (make_valid), feature ids: {ids}</source>
       <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
     </message>
@@ -3723,32 +3723,32 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>量算前已修复 {n} 个无效几何。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1258" />
+      <location filename="../ui/controller.py" line="1270" />
       <source>{n} of them became conflicts (someone decided those patches meanwhile) and are shown as such.</source>
       <translation>其中 {n} 条成为冲突（期间已有他人决定这些图斑），并以冲突显示。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1320" />
+      <location filename="../ui/controller.py" line="1332" />
       <source>{n} of them became conflicts and are shown as such.</source>
       <translation>其中 {n} 条成为冲突，并以冲突显示。</translation>
     </message>
     <message>
-      <location filename="../algorithms/overlay.py" line="801" />
+      <location filename="../algorithms/overlay.py" line="877" />
       <source>{n} of {total} features have an edge no neighbour shares</source>
       <translation>{total} 个要素中有 {n} 个存在不与任何相邻要素共用的边</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1401" />
+      <location filename="../ui/controller.py" line="1413" />
       <source>{n} of {total} patches decided ({share}) · {area} of the conflict area decided</source>
       <translation>已决定 {n} / {total} 个图斑（{share}）· 差异面积已决定 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="596" />
+      <location filename="../algorithms/detection_run.py" line="605" />
       <source>{n} open patches of kinds this run did not evaluate were left as they are ({kinds})</source>
       <translation>本次未检测的类型中有 {n} 个未关闭图斑，保持不变（{kinds}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="958" />
+      <location filename="../algorithms/lines.py" line="940" />
       <source>{n} overlap pieces larger than {speck} m² lie in different streets on the two lines (streets given as overlapping or misfitting polygons?); the protected line's street is used</source>
       <translation>有 {n} 个大于 {speck} 平方米的重叠碎块在两条控制线上分属不同的街道/镇（街道/镇图层存在重叠或不吻合的面？）；采用受保护控制线所在的街道/镇</translation>
     </message>
@@ -3758,27 +3758,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 对要素相互重叠，{a:,.1f} 平方米只计一次（计入编号最小的要素）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1526" />
+      <location filename="../algorithms/lines.py" line="1508" />
       <source>{n} overlaps</source>
       <translation>{n} 处重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="401" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="383" />
       <source>{n} overlaps, {area:.1f} m²; proposed 补划 deficit {buhua:.1f} m² (net {net:.1f} m²)</source>
       <translation>重叠 {n} 处，{area:.1f} 平方米；建议补划缺口 {buhua:.1f} 平方米（净面积 {net:.1f} 平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="759" />
+      <location filename="../algorithms/detect.py" line="746" />
       <source>{n} patches</source>
       <translation>{n} 个图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="105" />
+      <location filename="../algorithms/detection_run.py" line="106" />
       <source>{n} patches ({cases})</source>
       <translation>{n} 个图斑（{cases}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1155" />
+      <location filename="../algorithms/apply.py" line="1065" />
       <source>{n} patches that govern the land use are undecided ({area:.1f} m²), e.g. {ids}: decide them, or choose to mark undecided ground as pending</source>
       <translation>有 {n} 个决定用地的图斑尚未决定（{area:.1f} 平方米），如 {ids}：请作出决定，或选择将未决用地标记为待定</translation>
     </message>
@@ -3793,7 +3793,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个点状项目已按其标注面积（{f}）绘制为圆形。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="357" />
+      <location filename="../algorithms/detect.py" line="363" />
       <source>{n} point project(s) of '{role}' drawn as discs of their stated area</source>
       <translation>“{role}”中的 {n} 个点状项目已按其标注面积绘制为圆形</translation>
     </message>
@@ -3808,22 +3808,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个项目：合规 {ok} 个，需调整 {adj} 个，不符合 {fail} 个，未核查 {un} 个（容差 {t} 平方米，{flag}）。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1410" />
+      <location filename="../ui/controller.py" line="1422" />
       <source>{n} to re-confirm</source>
       <translation>{n} 个待重新确认</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="243" />
+      <location filename="../processing_provider/apply_decisions.py" line="232" />
       <source>{n} undecided patches leave {area:.1f} m² pending, e.g. {ids}</source>
       <translation>{n} 个未决图斑导致 {area:.1f} 平方米待定，如 {ids}</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1412" />
+      <location filename="../ui/controller.py" line="1424" />
       <source>{n} waiting in the pending journal</source>
       <translation>{n} 条在待写日志中</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1408" />
+      <location filename="../ui/controller.py" line="1420" />
       <source>{n} with conflicts</source>
       <translation>{n} 个有冲突</translation>
     </message>
@@ -3833,24 +3833,29 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>蓝图中有 {p:,.1f} 平方米仍待定，未计入。</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1080" />
+      <location filename="../ui/controller.py" line="1092" />
       <source>{patch}: no decision</source>
       <translation>{patch}：无决定</translation>
     </message>
     <message>
-      <location filename="../ui/controller.py" line="1085" />
+      <location filename="../ui/controller.py" line="1097" />
       <source>{patch}: {action} — {who} ({department}), {when}</source>
       <translation>{patch}：{action} — {who}（{department}），{when}</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="919" />
+      <location filename="../algorithms/gpkg.py" line="1059" />
       <source>{path} already exists.</source>
       <translation>{path} 已存在。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="260" />
+      <location filename="../algorithms/store/core.py" line="262" />
       <source>{path} already exists; choose another name or allow overwriting.</source>
       <translation>{path} 已存在；请换一个名称或允许覆盖。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/detection_run.py" line="750" />
+      <source>{path} changed while detection was running; run it again.</source>
+      <translation>检测运行期间 {path} 已被修改，请重新运行。</translation>
     </message>
     <message>
       <location filename="../algorithms/store/errors.py" line="69" />
@@ -3928,27 +3933,32 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{std}：名称“{k}”有歧义（{codes}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="624" />
+      <location filename="../algorithms/gpkg.py" line="641" />
       <source>{table} is not a feature table.</source>
       <translation>{table} 不是要素表。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="134" />
+      <location filename="../algorithms/gpkg.py" line="844" />
+      <source>{table}: {got} rows copied, {want} expected.</source>
+      <translation>{table}：已复制 {got} 行，应为 {want} 行。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/reconcile_control_lines.py" line="155" />
       <source>{title}: name field</source>
       <translation>{title}：名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="211" />
+      <location filename="../algorithms/detection_run.py" line="214" />
       <source>{what} ({crs}): {error}</source>
       <translation>{what}（{crs}）：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="200" />
+      <location filename="../algorithms/detection_run.py" line="203" />
       <source>{what} has no coordinate reference system; assign one in QGIS first.</source>
       <translation>{what} 没有坐标系；请先在 QGIS 中为其指定坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="543" />
+      <location filename="../algorithms/lines.py" line="525" />
       <source>{what} holds {kinds}, not polygons: a control line must be a polygon layer.</source>
       <translation>{what} 包含的是 {kinds}，不是面：控制线必须是面图层。</translation>
     </message>
@@ -3958,47 +3968,47 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 已从 {src} 重投影到蓝图的坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detection_run.py" line="215" />
+      <location filename="../algorithms/detection_run.py" line="218" />
       <source>{what} was reprojected from {src} to the working CRS</source>
       <translation>{what} 已从 {src} 重投影到工作坐标系</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="646" />
+      <location filename="../algorithms/lines.py" line="628" />
       <source>{what}: {n} features had no area left after repair: {ids}</source>
       <translation>{what}：{n} 个要素修复后面积为零：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="788" />
+      <location filename="../algorithms/lines.py" line="770" />
       <source>{what}: {n} features lie outside the district and are left out</source>
       <translation>{what}：{n} 个要素位于区界之外，已剔除</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="660" />
+      <location filename="../algorithms/lines.py" line="642" />
       <source>{what}: {n} features lie wholly inside lower-fid features: {ids}</source>
       <translation>{what}：{n} 个要素完全位于 fid 较小的要素内：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="634" />
+      <location filename="../algorithms/lines.py" line="616" />
       <source>{what}: {n} features that are not polygons left out: {ids}</source>
       <translation>{what}：已剔除 {n} 个非面要素：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="628" />
+      <location filename="../algorithms/lines.py" line="610" />
       <source>{what}: {n} features without geometry left out: {ids}</source>
       <translation>{what}：已剔除 {n} 个无几何的要素：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="640" />
+      <location filename="../algorithms/lines.py" line="622" />
       <source>{what}: {n} invalid geometries repaired (make_valid): {ids}</source>
       <translation>{what}：已修复 {n} 个无效几何（make_valid）：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="892" />
+      <location filename="../algorithms/lines.py" line="874" />
       <source>{what}: {n} invalid zones repaired (make_valid): {ids}</source>
       <translation>{what}：已修复 {n} 个无效分区（make_valid）：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="653" />
+      <location filename="../algorithms/lines.py" line="635" />
       <source>{what}: {n} overlaps between its own features ({area:.2f} m²) dissolved — the ground is counted once, the lowest fid keeps it (fid pairs {pairs})</source>
       <translation>{what}：已融合其内部要素之间的 {n} 处重叠（{area:.2f} 平方米）——重叠部分只计一次，归 fid 最小者（fid 对：{pairs}）</translation>
     </message>
@@ -4133,12 +4143,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>…… 另有 {n} 条</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="35" />
+      <location filename="../processing_provider/harmonise_codes.py" line="36" />
       <source>主体功能区 zones (development plan)</source>
       <translation>主体功能区（经济社会发展规划）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="58" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="80" />
       <source>保留 retain — both lines keep the ground</source>
       <translation>保留——两条控制线均保留该区域</translation>
     </message>
@@ -4153,42 +4163,42 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>多规合一审查</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="60" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="82" />
       <source>扣除 deduct — the first (protected) line is cut back</source>
       <translation>扣除——前一条（受保护的）控制线缩减</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="36" />
+      <location filename="../processing_provider/harmonise_codes.py" line="37" />
       <source>生态红线 control levels (eco plan)</source>
       <translation>生态红线管控级别（生态环境保护规划）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="34" />
+      <location filename="../processing_provider/harmonise_codes.py" line="35" />
       <source>用地用海分类 2020 trial edition</source>
       <translation>用地用海分类 2020 试行版</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="33" />
+      <location filename="../processing_provider/harmonise_codes.py" line="34" />
       <source>用地用海分类 2023</source>
       <translation>用地用海分类 2023</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="256" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="250" />
       <source>补划 deficit (m²)</source>
       <translation>补划缺口（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="174" />
+      <location filename="../processing_provider/apply_decisions.py" line="167" />
       <source>补划 deficit of the final control lines (m²)</source>
       <translation>最终控制线的补划缺口（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="257" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="251" />
       <source>补划 deficit, net of KCXS (m²)</source>
       <translation>补划缺口，扣除 KCXS 后的净面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="59" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="81" />
       <source>退出 withdraw — the second line gives the ground up</source>
       <translation>退出——后一条控制线让出该区域</translation>
     </message>
