@@ -48,11 +48,10 @@ from .params import (
     working_crs_parameter,
 )
 from .sources import (
-    _file_of,
-    _read_features,
     _selected_only,
     engine_checks_geometry,
     gpkg_copy_source,
+    layer_to_table,
     plan_columns,
     rows_table,
     source_to_table,
@@ -314,7 +313,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
             self._require_harmonised(layer, layer.name())
             copy_from = gpkg_copy_source(layer) if copies else None
             columns = plan_columns(layer.fields(), extra=("role",)) if copy_from else None
-            t = self._layer_table(layer, steps, columns)
+            t = layer_to_table(layer, steps, columns)
             role = self._plan_role(layer, t, taken)
             kind = plan_kind_for_standard(np.unique(np.asarray(t.column("mp_src_standard"), dtype=str)))
             plans.append(PlanInput(role, t, kind, layer=layer.name(), copy_from=copy_from))
@@ -516,20 +515,6 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
                 ).format(layer=label or what, fields=", ".join(missing))
             )
 
-    def _layer_table(self, layer, feedback, columns=None):
-        from ..algorithms.vector_io import read_table
-
-        info = _file_of(layer)
-        if info is not None:
-            enc = layer.dataProvider().encoding() if info[0].lower().endswith(".shp") else None
-            t = read_table(
-                info[0], info[1], columns=columns, encoding=None if enc in (None, "", "System") else enc
-            )
-            t.crs_wkt = layer.crs().toWkt() or t.crs_wkt
-            t.name = layer.name()
-            return t
-        return _read_features(layer, columns, feedback, layer.name())
-
     def _plan_role(self, layer, table, taken: set[str]) -> str:
         from ..algorithms.detection_run import role_from_name
 
@@ -558,7 +543,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
         from ..algorithms.detection_run import to_working
 
         for layer in layers:
-            t = self._layer_table(layer, feedback)
+            t = layer_to_table(layer, feedback)
             if crs_wkt is None:
                 crs_wkt = t.crs_wkt
             elif t.crs_wkt:

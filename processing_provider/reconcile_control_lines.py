@@ -50,8 +50,7 @@ from .params import (
 )
 from .sources import (
     QTYPES,
-    _file_of,
-    _read_features,
+    layer_to_table,
     multi_polygons,
     source_to_table,
     write_output,
@@ -294,7 +293,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
             t = self._table(parameters, self.ECO_PLAN, context, steps, inputs, "eco")
             plans.append(PlanInput("eco", t, kind="eco", layer=t.name))
         for layer in self.parameterAsLayerList(parameters, self.PLANS, context) or []:
-            t = self._layer_table(layer, steps)
+            t = layer_to_table(layer, steps)
             role = _role(layer.name(), {p.role for p in plans})
             inputs.append(_input_record(role, layer.source(), t))
             plans.append(PlanInput(role, t, kind="landuse", layer=layer.name()))
@@ -501,17 +500,6 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
             _input_record(role, layer.source() if layer is not None else str(parameters.get(name)), t)
         )
         return t
-
-    def _layer_table(self, layer, feedback):
-        from ..algorithms.vector_io import read_table
-
-        info = _file_of(layer)
-        if info is not None:
-            t = read_table(info[0], info[1])
-            t.crs_wkt = layer.crs().toWkt() or t.crs_wkt
-            t.name = layer.name()
-            return t
-        return _read_features(layer, None, feedback, layer.name())
 
 
 def _role(name: str, taken: set) -> str:

@@ -89,10 +89,9 @@ def source_to_table(alg, parameters, name, context, feedback, columns=None, enco
     fileinfo = None if _selected_only(parameters, name) else _file_of(layer)
     if fileinfo is not None:
         path, lyrname = fileinfo
-        enc = encoding or (layer.dataProvider().encoding() if path.lower().endswith(".shp") else None)
-        if enc in ("System", ""):
-            enc = None
-        table = read_table(path, lyrname, columns=columns, encoding=enc)
+        table = read_table(
+            path, lyrname, columns=columns, encoding=_shapefile_encoding(layer, path, encoding)
+        )
         # QGIS shows a GeoPackage's primary key as a field ("fid"); OGR keeps it as the feature id.
         for field in source.fields():
             if field.name() not in table.columns and (columns is None or field.name() in columns):
@@ -103,6 +102,25 @@ def source_to_table(alg, parameters, name, context, feedback, columns=None, enco
         table.name = layer.name()
         return table
     return _read_features(source, columns, feedback, layer.name() if layer else name)
+
+
+def _shapefile_encoding(layer, path: str, encoding: str | None = None) -> str | None:
+    """The encoding to read ``path`` with: the caller's, else the layer's own for a shapefile
+    (None: GDAL decides)."""
+    enc = encoding or (layer.dataProvider().encoding() if path.lower().endswith(".shp") else None)
+    return None if enc in ("System", "") else enc
+
+
+def layer_to_table(layer, feedback, columns=None) -> FeatureTable:
+    """A vector layer (e.g. one of a multi-layer parameter) as a FeatureTable: read in bulk from its file
+    (a shapefile with the layer's encoding), else feature by feature."""
+    info = _file_of(layer)
+    if info is not None:
+        t = read_table(info[0], info[1], columns=columns, encoding=_shapefile_encoding(layer, info[0]))
+        t.crs_wkt = layer.crs().toWkt() or t.crs_wkt
+        t.name = layer.name()
+        return t
+    return _read_features(layer, columns, feedback, layer.name())
 
 
 def _read_features(source, columns, feedback, name) -> FeatureTable:
@@ -118,8 +136,13 @@ def _read_features(source, columns, feedback, name) -> FeatureTable:
     types = {}
     for c, i in zip(columns, idx):
         f = fields.at(i)
-        types[c] = "int" if f.isNumeric() and f.precision() == 0 and f.typeName().lower().startswith(
-            ("int", "long", "integer")) else ("real" if f.isNumeric() else "text")
+        types[c] = (
+            "int"
+            if f.isNumeric()
+            and f.precision() == 0
+            and f.typeName().lower().startswith(("int", "long", "integer"))
+            else ("real" if f.isNumeric() else "text")
+        )
     n = source.featureCount()
     fids, wkbs, values = [], [], {c: [] for c in columns}
     request = QgsFeatureRequest().setSubsetOfAttributes(idx)
@@ -189,7 +212,6 @@ def write_table_to_sink(sink, fields: QgsFields, table: FeatureTable, feedback=N
     return written
 
 
-
 def _gpkg_destination(alg, parameters, name, context) -> str | None:
     """The destination path when it is a plain new GeoPackage file the bulk writer can make itself."""
     value = parameters.get(name)
@@ -209,8 +231,18 @@ def _kind(field) -> str:
     return "int" if field.type() in compat.INTEGER_FIELD_TYPES else "real"
 
 
-def write_output(alg, parameters, name, context, feedback, fields: QgsFields, wkb_type, crs,
-                 table: FeatureTable, geoms=None) -> str:
+def write_output(
+    alg,
+    parameters,
+    name,
+    context,
+    feedback,
+    fields: QgsFields,
+    wkb_type,
+    crs,
+    table: FeatureTable,
+    geoms=None,
+) -> str:
     """Write ``table`` to the output parameter ``name``: in bulk for a GeoPackage file, else through a sink.
 
     Returns the destination for the results dictionary.  The bulk path registers the layer for loading
@@ -239,7 +271,10 @@ def write_output(alg, parameters, name, context, feedback, fields: QgsFields, wk
     layer = os.path.splitext(os.path.basename(path))[0]
     valid_crs = crs is not None and crs.isValid()
     write_layer_file(
-        path, layer, geoms, columns,
+        path,
+        layer,
+        geoms,
+        columns,
         crs_wkt=crs.toWkt() if valid_crs else None,
         authid=crs.authid() if valid_crs else None,
         cancel=feedback.isCanceled if feedback is not None else None,

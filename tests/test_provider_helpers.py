@@ -155,3 +155,37 @@ def test_rows_table_and_fields(qgis_app):
         ("count", compat.field_type("LongLong")),
         ("share", compat.field_type("Double")),
     ]
+
+
+def test_layer_to_table_reads_a_gbk_shapefile_with_the_layers_encoding(qgis_app, tmp_path):
+    """A shapefile without .cpg or code-page byte is read with the encoding set on the QGIS layer (the
+    multi-layer inputs of detection and reconciliation go through this helper)."""
+    from multiplan.algorithms.vector_io import gdal_decides_shapefile_encoding
+    from multiplan.processing_provider.sources import layer_to_table
+    from osgeo import ogr, osr
+    from qgis.core import QgsVectorLayer
+
+    path = str(tmp_path / "plan_gbk.shp")
+    with gdal_decides_shapefile_encoding():  # QGIS may have set SHAPE_ENCODING="" process-wide
+        ds = ogr.GetDriverByName("ESRI Shapefile").CreateDataSource(path)
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(4549)
+        lyr = ds.CreateLayer("plan_gbk", srs, ogr.wkbPolygon, ["ENCODING=GBK"])
+        lyr.CreateField(ogr.FieldDefn("YDMC", ogr.OFTString))
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("YDMC", "二类居住用地")
+        f.SetGeometry(ogr.CreateGeometryFromWkt("POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))"))
+        lyr.CreateFeature(f)
+        ds = None
+    # as some departments deliver it: no .cpg and no code-page byte (LDID 0) in the DBF
+    (tmp_path / "plan_gbk.cpg").unlink(missing_ok=True)
+    with open(tmp_path / "plan_gbk.dbf", "r+b") as fh:
+        fh.seek(29)
+        fh.write(b"\x00")
+    assert "二类居住用地".encode("gbk") in (tmp_path / "plan_gbk.dbf").read_bytes()
+    assert not (tmp_path / "plan_gbk.cpg").exists()
+    layer = QgsVectorLayer(path, "plan_gbk", "ogr")
+    layer.setProviderEncoding("GBK")
+    table = layer_to_table(layer, None)
+    assert list(table.column("YDMC")) == ["二类居住用地"]
+    assert len(table) == 1 and table.name == "plan_gbk"
