@@ -9,7 +9,6 @@ one is given (``LINE_*`` patches the review dock steps through, ``line_adjustmen
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 import numpy as np
@@ -265,6 +264,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
         from ..algorithms import lines as cl
         from ..algorithms.crs import CrsError, choose_working_crs
         from ..algorithms.detect import NotHarmonisedError, PlanInput
+        from ..algorithms.detection_run import input_record, role_from_name
         from ..algorithms.overlay import Cancelled
         from ..algorithms.store import BlueprintError, BlueprintStore, RunCancelledError
 
@@ -276,7 +276,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
         for param, line, _title in LINES:
             if not parameters.get(param):
                 continue
-            t = self._table(parameters, param, context, steps, inputs, line)
+            t = self._table(parameters, param, context, steps, inputs, line, "line")
             layers.append(
                 cl.LineLayer(
                     line,
@@ -290,20 +290,20 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
             )
         plans = []
         if parameters.get(self.ECO_PLAN):
-            t = self._table(parameters, self.ECO_PLAN, context, steps, inputs, "eco")
+            t = self._table(parameters, self.ECO_PLAN, context, steps, inputs, "eco", "landuse")
             plans.append(PlanInput("eco", t, kind="eco", layer=t.name))
         for layer in self.parameterAsLayerList(parameters, self.PLANS, context) or []:
             t = layer_to_table(layer, steps)
-            role = _role(layer.name(), {p.role for p in plans})
-            inputs.append(_input_record(role, layer.source(), t))
+            role = role_from_name(layer.name(), {p.role for p in plans})
+            inputs.append(input_record(role, layer.source(), t, kind="landuse"))
             plans.append(PlanInput(role, t, kind="landuse", layer=layer.name()))
         streets = (
-            self._table(parameters, self.STREETS, context, steps, inputs, "streets")
+            self._table(parameters, self.STREETS, context, steps, inputs, "streets", "units")
             if parameters.get(self.STREETS)
             else None
         )
         district = (
-            self._table(parameters, self.DISTRICT, context, steps, inputs, "district")
+            self._table(parameters, self.DISTRICT, context, steps, inputs, "district", "district")
             if parameters.get(self.DISTRICT)
             else None
         )
@@ -493,37 +493,15 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
 
     # ------------------------------------------------------------------------------------------
 
-    def _table(self, parameters, name, context, feedback, inputs: list, role: str):
+    def _table(self, parameters, name, context, feedback, inputs: list, role: str, kind: str):
+        from ..algorithms.detection_run import input_record
+
         t = source_to_table(self, parameters, name, context, feedback)
         layer = self.parameterAsVectorLayer(parameters, name, context)
         inputs.append(
-            _input_record(role, layer.source() if layer is not None else str(parameters.get(name)), t)
+            input_record(role, layer.source() if layer is not None else str(parameters.get(name)), t, kind)
         )
         return t
-
-
-def _role(name: str, taken: set) -> str:
-    """A plan role from a layer name: lower-case ASCII letters, digits and '_' (``plan`` when none)."""
-    import re
-
-    base = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "plan"
-    if not base[0].isalpha():
-        base = "plan_" + base
-    role, k = base, 2
-    while role in taken:
-        role, k = f"{base}_{k}", k + 1
-    return role
-
-
-def _input_record(role: str, source: str, t) -> dict:
-    """What the run's ``inputs`` column records: role, source, layer, count and a content hash."""
-    import shapely
-
-    h = hashlib.sha256()
-    h.update(np.asarray(t.fids, dtype=np.int64).tobytes())
-    for wkb in shapely.to_wkb(t.geoms, include_srid=False).tolist():
-        h.update(wkb or b"")
-    return {"role": role, "path": source, "layer": t.name, "count": len(t), "content_hash": h.hexdigest()}
 
 
 def _plain(parameters: dict) -> dict:
