@@ -134,17 +134,26 @@ def crs_authid(working) -> str | None:
     return working.authid or QgsCoordinateReferenceSystem.fromWkt(working.wkt).authid() or None
 
 
+def _plain_value(value):
+    """One parameter value as JSON: a layer by its source, a feature-source definition by its static
+    source."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    source = getattr(value, "source", None)
+    if callable(source):  # a map layer
+        return source()
+    if source is not None:  # QgsProcessingFeatureSourceDefinition: a QgsProperty (or a plain value)
+        static = getattr(source, "staticValue", None)
+        return str(static() if callable(static) else source)
+    return str(value)
+
+
 def plain_parameters(parameters: dict) -> dict:
     """Parameters as JSON-able values for the run record (layers by their source)."""
-    out = {}
-    for k, v in parameters.items():
-        if isinstance(v, (str, int, float, bool)) or v is None:
-            out[k] = v
-        elif isinstance(v, (list, tuple)):
-            out[k] = [x.source() if callable(getattr(x, "source", None)) else str(x) for x in v]
-        else:
-            out[k] = str(getattr(v, "source", v))
-    return out
+    return {
+        k: [_plain_value(x) for x in v] if isinstance(v, (list, tuple)) else _plain_value(v)
+        for k, v in parameters.items()
+    }
 
 
 def progress_to(feedback):

@@ -38,6 +38,7 @@ from .params import (
     crs_choices,
     flag_advanced,
     open_blueprint,
+    plain_parameters,
     progress_to,
     project_name_parameter,
     push_timings,
@@ -418,7 +419,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
                     store,
                     result,
                     inputs=inputs,
-                    parameters=_plain(parameters),
+                    parameters=plain_parameters(parameters),
                     cancel=feedback.isCanceled,
                     eco_layer=eco_layer,
                     extra_stats=detection,
@@ -502,19 +503,6 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
             input_record(role, layer.source() if layer is not None else str(parameters.get(name)), t, kind)
         )
         return t
-
-
-def _plain(parameters: dict) -> dict:
-    """Parameters as JSON-able values for the run record."""
-    out = {}
-    for k, v in parameters.items():
-        if isinstance(v, (str, int, float, bool)) or v is None:
-            out[k] = v
-        elif isinstance(v, (list, tuple)):
-            out[k] = [str(x) for x in v]
-        else:
-            out[k] = str(getattr(v, "source", v))
-    return out
 
 
 def _fields(table) -> QgsFields:

@@ -79,21 +79,29 @@ def test_outputs(params):
     ]
 
 
-def test_plain_parameters_records_sources(params):
-    class Layer:
-        def __init__(self, source):
-            self._source = source
+def test_plain_parameters_records_sources(params, tmp_path):
+    from qgis.core import QgsProcessingFeatureSourceDefinition, QgsVectorLayer
 
-        def source(self):
-            return self._source
-
-    class Definition:
-        source = "/data/streets.gpkg"
-
+    layer = QgsVectorLayer("Polygon?crs=EPSG:4549", "plan", "memory")
     plain = params.plain_parameters(
-        {"A": "x", "B": 2, "C": None, "D": [Layer("/a.shp"), "/b.gpkg"], "E": Definition()}
+        {
+            "A": "x",
+            "B": 2,
+            "C": None,
+            "D": [layer, "/b.gpkg"],
+            "E": QgsProcessingFeatureSourceDefinition("/data/streets.gpkg", True),
+            "F": layer,
+        }
     )
-    assert plain == {"A": "x", "B": 2, "C": None, "D": ["/a.shp", "/b.gpkg"], "E": "/data/streets.gpkg"}
+    assert plain == {
+        "A": "x",
+        "B": 2,
+        "C": None,
+        "D": [layer.source(), "/b.gpkg"],
+        "E": "/data/streets.gpkg",
+        "F": layer.source(),
+    }
+    assert layer.source().startswith("Polygon")
 
 
 def test_progress_and_timings(params):
