@@ -124,7 +124,7 @@ class ApplyParams:
     roles: Sequence[str] | None = None
     unit_column: str | None = None
     threads: int | None = None
-    snap_tolerance: float = 1e-6
+    snap_tolerance: float = ov.SNAP_TOLERANCE
     max_tile_vertices: int = 256
     crumb_area: float = 1e-6  # pieces below this area (floating-point crumbs) are counted, not kept
     grid: float = 1e-6  # pieces are snapped to this grid (m) before they are assembled (see _snap)

@@ -116,7 +116,7 @@ class DetectParams:
     find_gaps: bool = True
     threads: int | None = None
     keep_specks: bool = False
-    snap_tolerance: float = 1e-6  # T-junction vertices closer than this to an edge are inserted
+    snap_tolerance: float = ov.SNAP_TOLERANCE  # T-junction vertices closer than this to an edge are inserted
     parallel_clean_limit: int = 1_000_000  # more input features than this: clean one input at a time
 
 

@@ -312,3 +312,33 @@ def test_points_in_boxes_grid_equals_strtree():
     q = shapely.STRtree(shapely.points(pts)).query(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
     assert set(zip(k.tolist(), p.tolist())) == set(zip(q[0].tolist(), q[1].tolist()))
     assert len(k) > 100000
+
+
+def test_t_junctions_of_a_layer_reprojected_into_the_neighbouring_zone_are_noded(runner):
+    """Three 200 m parcels meeting at a T-junction, drawn in EPSG:4548 and reprojected (as a department
+    delivering in another zone would) into EPSG:4549: the straight edge of the big parcel no longer
+    passes through its neighbours' shared vertex (35 µm off).  With the default 1 mm tolerance the
+    vertex is inserted and nothing is reported; with 1 µm two phantom "overlaps" of ~0.002 m² were."""
+    from multiplan.algorithms import crs
+
+    x0, y0, size = 640000.0, 3500000.0, 200.0
+    big = shapely.box(x0, y0, x0 + size, y0 + size)
+    low = shapely.box(x0 + size, y0, x0 + 2 * size, y0 + size / 2)
+    high = shapely.box(x0 + size, y0 + size / 2, x0 + 2 * size, y0 + size)
+    geoms = crs.reproject(np.array([big, low, high], dtype=object), "EPSG:4548", "EPSG:4549")
+    t_vertex = crs.reproject(np.array([shapely.Point(x0 + size, y0 + size / 2)]), "EPSG:4548", "EPSG:4549")[0]
+    off = float(shapely.distance(t_vertex, shapely.boundary(geoms[0])))
+    assert 1e-5 < off < 1e-4
+
+    strict = ov.clean_coverage(geoms, np.arange(3), "plan", runner, snap_tolerance=1e-6)
+    assert strict.report.n_overlaps == 2 and strict.report.overlap_areas.max() < 0.01
+
+    cov = ov.clean_coverage(geoms, np.arange(3), "plan", runner)
+    assert ov.SNAP_TOLERANCE == 1e-3
+    assert cov.report.n_overlaps == 0 and len(cov.report.gap_areas) == 0
+    assert cov.report.noded_fids == [0]
+    assert shapely.is_valid(cov.geoms).all()
+    # the coverage is exact now: its union is one polygon of the three parcels' area (within 1 mm × edge)
+    union = shapely.coverage_union_all(cov.geoms)
+    assert shapely.get_num_geometries(union) == 1
+    assert abs(shapely.area(union) - shapely.area(geoms).sum()) < 0.01
