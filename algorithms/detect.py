@@ -367,7 +367,7 @@ def _prepare_geoms(p: PlanInput, params: DetectParams, problems: DataProblems) -
     return geoms
 
 
-def _plan_data(p: PlanInput, cov: ov.Coverage) -> _Plan:
+def _plan_data(p: PlanInput, cov: ov.Coverage, tables=None) -> _Plan:
     t = p.table
     rows = cov.rows
     n = len(rows)
@@ -396,6 +396,8 @@ def _plan_data(p: PlanInput, cov: ov.Coverage) -> _Plan:
         key = code.copy()
         missing = np.flatnonzero(np.equal(code, None))
         key[missing] = [f"~{src_std[i] or ''}:{src_code[i] or ''}" for i in missing.tolist()]
+        if tables is not None:
+            src_name = _standard_names(src_name, src_std, src_code, tables)
     inv, _uniq = _factorize(list(zip(key.tolist(), cons.tolist())))
     first = np.zeros(len(_uniq), dtype=np.int64)
     first[inv[::-1]] = np.arange(len(inv))[::-1]  # first row of each class
@@ -415,6 +417,26 @@ def _plan_data(p: PlanInput, cov: ov.Coverage) -> _Plan:
         src_name=src_name,
         mask_cols={"mp_code": code, "mp_name": name, "mp_src_code": src_code, "construction": cons},
     )
+
+
+def _standard_names(src_name: np.ndarray, src_std: np.ndarray, src_code: np.ndarray, tables) -> np.ndarray:
+    """The source name where the plan gave none: the name its own standard's code table gives the code
+    (one lookup per distinct standard and code; codes a table does not know keep None)."""
+    miss = np.flatnonzero(np.equal(src_name, None) & ~np.equal(src_code, None))
+    if not len(miss):
+        return src_name
+    inv, uniq = _factorize(zip(src_std[miss].tolist(), src_code[miss].tolist()))
+
+    def name(standard, code):
+        try:
+            entry = tables.standard_entries(standard).get(code) if standard else None
+        except ValueError:  # a standard the tables do not know
+            return None
+        return entry.name if entry is not None else None
+
+    out = src_name.copy()
+    out[miss] = np.array([name(s, c) for s, c in uniq], dtype=object)[inv]
+    return out
 
 
 def _unknown_codes(p: PlanInput, problems: DataProblems) -> None:
@@ -573,7 +595,7 @@ def _detect(plans, lines, streets, rules, params: DetectParams, prog: ov.StageCl
     for (what, name, _g, _f, _gaps), (cov, region) in zip(tasks, results):
         problems.cleaning[cov.report.name] = cov.report
         if what == "plan":
-            pdata[name] = _plan_data(by_role[name], cov)
+            pdata[name] = _plan_data(by_role[name], cov, tables)
             _unknown_codes(by_role[name], problems)
         elif what == "line":
             line_regions[name] = region

@@ -269,6 +269,10 @@ def test_patch_plans_statistics_and_fingerprints(clean_district, tables):
         assert pp["mp_code"][rows[1]] == res.codes["land"][k]
         assert pp["src_standard"][rows].tolist() == ["GB50137-2011", "TDT1024-2010"]
         assert all(pp["src_code"][rows])
+        # no name column given: the source name comes from the plan's own standard (e.g. R2 二类居住用地)
+        for r in rows:
+            entry = tables.standard_entries(pp["src_standard"][r]).get(pp["src_code"][r])
+            assert entry is not None and pp["src_name"][r] == entry.name
     line_kind = np.flatnonzero(res.kind == "UB_URBAN")
     assert len(line_kind) and all((pp["patch"] == k).sum() == 1 for k in line_kind)
     # statistics: the district rows sum the patches; the street rows sum the district rows
