@@ -150,6 +150,10 @@ def _q(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
+#: The targets of a control-line adjustment, as the decision history shows them.
+LINE_TARGETS = {"retain": "保留", "withdraw": "退出", "deduct": "扣除"}
+
+
 def _map_expr(mapping: dict[str, str], field: str, default: str | None = None) -> str:
     pairs = ", ".join(f"{_q(k)}, {_q(v)}" for k, v in mapping.items())
     fallback = default if default is not None else f'"{field}"'
@@ -458,6 +462,9 @@ def build_layout(
     north.attemptMove(QgsLayoutPoint(168, 28, MM))
     north.attemptResize(QgsLayoutSize(10, 12, MM))
     # facts
+    target = _map_expr(
+        {k: f"{v} {k}" for k, v in LINE_TARGETS.items()}, "current_target", "coalesce(\"current_target\", '')"
+    )
     facts = (
         "街道 Street: [% coalesce(\"unit\", '-') %]\n"
         '面积 Area: [% format_number("area_planar", 1) %] m²  '
@@ -465,7 +472,7 @@ def build_layout(
         '椭球面积 Ellipsoidal: [% format_number("area_ellipsoidal", 1) %] m²\n'
         "碎图斑 Sliver: [% if(\"is_sliver\", '是 yes — ' || coalesce(\"sliver_reason\", ''), '否 no') %]\n"
         f"状态 Status: [% {status} %]\n"
-        f"当前决定 Decision: [% {action} %] [% coalesce(\"current_target\", '') %]\n"
+        f"当前决定 Decision: [% {action} %] [% {target} %]\n"
         "决定人 By: [% coalesce(\"decided_by\", '-') %]  [% coalesce(left(\"decided_utc\", 16), '') %]\n"
         '部门意见 Opinions: [% coalesce("n_opinions", 0) %][% '
         "if(\"opinions_disagree\", ' (意见不一致 disagree)', '') %]"
@@ -529,7 +536,7 @@ def build_layout(
                 ("reviewer", "评审人", 11),
                 (kind_of_row, "类别", 9),
                 (act, "意见", 14),
-                ("coalesce(\"target\", '')", "对象", 10),
+                (_map_expr(LINE_TARGETS, "target", "coalesce(\"target\", '')"), "对象", 10),
                 ('left("written_utc", 10)', "日期", 15),
             ],
             186,

@@ -121,3 +121,21 @@ def test_no_patches_no_pages(qgis_app, hand, tmp_path):
 
     res = export_atlas(hand, [], str(tmp_path / "none.pdf"))
     assert res.pages == 0 and not (tmp_path / "none.pdf").exists()
+
+
+def test_a_control_line_decision_reads_in_chinese(qgis_app, hand, tmp_path):
+    """保留 / 退出 / 扣除 are shown as such (with the English word in the facts), not as the stored key."""
+    from multiplan.algorithms.store import ADJUST_LINE, BlueprintStore, Decision
+    from multiplan.processing_provider.atlas import export_atlas
+
+    store = BlueprintStore.open(hand)
+    store.record_decision(
+        Decision("P000003", ADJUST_LINE, "王主任", department="领导小组办公室", role="final", target="deduct")
+    )
+    store.close()
+    pdf = tmp_path / "atlas.pdf"
+    export_atlas(hand, ["P000003"], str(pdf), project_name="报告测试")
+    text = page_text(pdf, 1)
+    assert "扣除 deduct" in text  # current decision
+    history = [line for line in text.splitlines() if "王主任" in line and "领导小组办公室" in line]
+    assert history and "扣除" in history[0] and "deduct" not in history[0]
