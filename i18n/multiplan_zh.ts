@@ -258,7 +258,7 @@
   <context>
     <name>multiplan</name>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="167" />
+      <location filename="../processing_provider/harmonise_codes.py" line="173" />
       <source>'User crosswalk only' needs a crosswalk CSV.</source>
       <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
     </message>
@@ -278,7 +278,7 @@
       <translation>（这些取值在上述标准中含义相同，因此选择任一标准结果都一样。）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="887" />
+      <location filename="../algorithms/detect.py" line="909" />
       <source>(outside every street)</source>
       <translation>（不在任何街道/镇内）</translation>
     </message>
@@ -288,7 +288,7 @@
       <translation>必须提供坐标系（WKT 或权威机构编码）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="269" />
+      <location filename="../algorithms/store/core.py" line="270" />
       <source>A blueprint needs a working CRS.</source>
       <translation>蓝图必须有工作坐标系。</translation>
     </message>
@@ -318,7 +318,7 @@
       <translation>新一轮检测已关闭此图斑：该处已不再存在差异，图斑已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1394" />
+      <location filename="../algorithms/store/core.py" line="1404" />
       <source>A plan role must be lower-case letters, digits and '_': {role}</source>
       <translation>规划角色只能由小写字母、数字和“_”组成：{role}</translation>
     </message>
@@ -363,7 +363,7 @@
       <translation>取自最近一次三线协调运行的结果，此处未重新计算。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="658" />
+      <location filename="../algorithms/detect.py" line="680" />
       <source>Assembling patches</source>
       <translation>正在生成图斑</translation>
     </message>
@@ -423,7 +423,7 @@
       <translation>自动识别（将全部取值与每一张分类表比对）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="239" />
+      <location filename="../processing_provider/harmonise_codes.py" line="245" />
       <source>Auto-detected standard: {std} (confidence {conf:.0%}). {msg}</source>
       <translation>自动识别的标准：{std}（置信度 {conf:.0%}）。{msg}</translation>
     </message>
@@ -493,7 +493,7 @@
       <translation>蓝图运行 {run}：LINE_* 图斑 {counts}；关闭 {closed} 个，待重新确认 {flagged} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="459" />
+      <location filename="../processing_provider/detect_differences.py" line="458" />
       <source>Blueprint run {run}: {closed} patches closed, {flagged} flagged to re-confirm</source>
       <translation>蓝图运行 {run}：关闭图斑 {closed} 个，标记待重新确认 {flagged} 个</translation>
     </message>
@@ -534,7 +534,7 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="438" />
+      <location filename="../processing_provider/detect_differences.py" line="437" />
       <source>Cancelled: nothing was written into the blueprint.</source>
       <translation>已取消：未向蓝图写入任何内容。</translation>
     </message>
@@ -584,7 +584,7 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>无法读取选址规则表 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="345" />
+      <location filename="../algorithms/store/core.py" line="346" />
       <source>Cannot read {path}: {error}</source>
       <translation>无法读取 {path}：{error}</translation>
     </message>
@@ -621,7 +621,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
 其他坐标系的项目会重投影到蓝图的坐标系。除非另行指定控制线图层，控制线采用蓝图中的控制线（优先最终，其次建议，再次原始输入）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="164" />
+      <location filename="../processing_provider/harmonise_codes.py" line="170" />
       <source>Choose the code field, the name field, or both.</source>
       <translation>请选择代码字段、名称字段或两者。</translation>
     </message>
@@ -641,12 +641,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>地类与来源</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="106" />
+      <location filename="../processing_provider/harmonise_codes.py" line="112" />
       <source>Classification standard of the layer</source>
       <translation>图层的用地分类标准</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="565" />
+      <location filename="../algorithms/detect.py" line="587" />
       <source>Cleaning inputs</source>
       <translation>正在清理输入数据</translation>
     </message>
@@ -661,12 +661,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理 {line}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="88" />
+      <location filename="../processing_provider/harmonise_codes.py" line="94" />
       <source>Code field</source>
       <translation>用地代码字段</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="190" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="189" />
       <source>Compare only inside (district boundary)</source>
       <translation>仅在此范围内比较（区界）</translation>
     </message>
@@ -726,7 +726,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线“{line}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="508" />
+      <location filename="../algorithms/detect.py" line="530" />
       <source>Control line layer '{line}' is empty</source>
       <translation>控制线图层“{line}”为空</translation>
     </message>
@@ -766,7 +766,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1631" />
+      <location filename="../algorithms/store/core.py" line="1641" />
       <source>Control lines need a line_type column.</source>
       <translation>控制线必须有 line_type 列。</translation>
     </message>
@@ -806,17 +806,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线协调</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="237" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="236" />
       <source>Control-line overlaps</source>
       <translation>控制线重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="244" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="243" />
       <source>Control-line statistics</source>
       <translation>控制线统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="213" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="212" />
       <source>Core zones in the eco plan (class set, e.g. zone:一级管控区)</source>
       <translation>生态环境保护规划中的核心管控区（地类集合，如 zone:一级管控区）</translation>
     </message>
@@ -831,7 +831,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>已新建蓝图 {path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="114" />
+      <location filename="../processing_provider/harmonise_codes.py" line="120" />
       <source>Crosswalk CSV (optional; overrides built-in rows)</source>
       <translation>对照表 CSV（可选，覆盖内置对照）</translation>
     </message>
@@ -851,7 +851,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>现状用地：地类编码字段（DLBM），图层未分类梳理时使用</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="254" />
+      <location filename="../processing_provider/detect_differences.py" line="253" />
       <source>Data problems</source>
       <translation>数据问题</translation>
     </message>
@@ -886,12 +886,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>各部门提出意见，只有领导小组办公室作出决定。您的意见立即写入。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="131" />
+      <location filename="../processing_provider/detect_differences.py" line="130" />
       <source>Detect differences (差异分析)</source>
       <translation>差异分析</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="157" />
+      <location filename="../processing_provider/harmonise_codes.py" line="163" />
       <source>Detection confidence</source>
       <translation>识别置信度</translation>
     </message>
@@ -901,7 +901,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>主体功能区规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="72" />
+      <location filename="../processing_provider/detect_differences.py" line="71" />
       <source>Development plan / main-function zones (主体功能区), harmonised</source>
       <translation>经济社会发展规划 / 主体功能区规划（已分类梳理）</translation>
     </message>
@@ -911,12 +911,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>禁止开发区域</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="252" />
+      <location filename="../processing_provider/detect_differences.py" line="251" />
       <source>Difference patches</source>
       <translation>差异图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="253" />
+      <location filename="../processing_provider/detect_differences.py" line="252" />
       <source>Difference statistics</source>
       <translation>差异统计</translation>
     </message>
@@ -936,7 +936,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>不生成最终控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="510" />
+      <location filename="../algorithms/detect.py" line="532" />
       <source>Each control line may be given once</source>
       <translation>每条控制线只能指定一次</translation>
     </message>
@@ -946,7 +946,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>每条控制线只能指定一次；重复的：{line}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="486" />
+      <location filename="../algorithms/detect.py" line="508" />
       <source>Each plan role may be given once; repeated: {roles}</source>
       <translation>每个规划角色只能指定一次；重复的角色：{roles}</translation>
     </message>
@@ -971,12 +971,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态环境保护规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="74" />
+      <location filename="../processing_provider/detect_differences.py" line="73" />
       <source>Eco-environment protection plan (生态环境保护规划), harmonised</source>
       <translation>生态环境保护规划（已分类梳理）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="172" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="171" />
       <source>Eco-environment protection plan, harmonised (its 一级管控区 are the core zones)</source>
       <translation>生态环境保护规划，已完成分类梳理（其一级管控区为核心管控区）</translation>
     </message>
@@ -996,7 +996,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态保护红线（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="78" />
+      <location filename="../processing_provider/detect_differences.py" line="77" />
       <source>Ecological protection red line (生态保护红线)</source>
       <translation>生态保护红线</translation>
     </message>
@@ -1006,7 +1006,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态保护红线</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="689" />
+      <location filename="../algorithms/detect.py" line="711" />
       <source>Ellipsoidal areas</source>
       <translation>椭球面积</translation>
     </message>
@@ -1041,12 +1041,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>不支持扩展 GeoPackage 几何类型。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="77" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="76" />
       <source>Farmland / development boundary overlap</source>
       <translation>永久基本农田 / 城镇开发边界重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="163" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="162" />
       <source>Farmland deduction coefficient field (扣除系数; default KCXS when present)</source>
       <translation>基本农田扣除系数字段（默认：存在时使用 KCXS）</translation>
     </message>
@@ -1056,7 +1056,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>耕地保护</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="158" />
+      <location filename="../processing_provider/harmonise_codes.py" line="164" />
       <source>Features with unmapped codes</source>
       <translation>代码未映射的要素数</translation>
     </message>
@@ -1071,7 +1071,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="267" />
+      <location filename="../processing_provider/harmonise_codes.py" line="274" />
       <source>Field {f} from an earlier harmonisation is replaced.</source>
       <translation>已替换此前分类梳理生成的字段 {f}。</translation>
     </message>
@@ -1106,7 +1106,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>最终决定（领导小组办公室）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="123" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="122" />
       <source>Finds where the ecological protection red line (生态保护红线), the permanent basic farmland (永久基本农田) and the urban development boundary (城镇开发边界) overlap, and proposes an adjustment for every overlap — the 2019 guidance says the three lines must not cross, overlap or conflict.
 
 Each line layer is optional and may hold many features, multipart polygons with holes, or one dissolved polygon of 100k+ vertices. Invalid rings are repaired and counted, overlaps between features of one line are reported and counted once, layers in another CRS are reprojected.
@@ -1127,7 +1127,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
 已完成分类梳理的规划用于覆盖统计：规划位于每条控制线内 / 外的面积，以及控制线内无规划覆盖的面积。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="124" />
+      <location filename="../processing_provider/harmonise_codes.py" line="130" />
       <source>Flag as unmapped and continue</source>
       <translation>标记为“未映射”并继续</translation>
     </message>
@@ -1147,12 +1147,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>林地保护利用规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="180" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="179" />
       <source>Further harmonised plans (coverage statistics)</source>
       <translation>其他已分类梳理的规划（覆盖统计）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="197" />
+      <location filename="../processing_provider/detect_differences.py" line="196" />
       <source>Further special plans, harmonised (role from a 'role' field or the layer name)</source>
       <translation>其他专项规划，已完成分类梳理（角色取自“role”字段或图层名称）</translation>
     </message>
@@ -1172,17 +1172,17 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>几何与属性列的长度不一致。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="259" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="258" />
       <source>Give at least one control line layer.</source>
       <translation>请至少指定一个控制线图层。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="512" />
+      <location filename="../algorithms/detect.py" line="534" />
       <source>Give at least two plans, or one plan and at least one control line</source>
       <translation>请至少指定两个规划，或一个规划加至少一条控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="269" />
+      <location filename="../processing_provider/detect_differences.py" line="268" />
       <source>Give at least two plans, or one plan and at least one control line.</source>
       <translation>请至少指定两个规划，或一个规划加至少一条控制线。</translation>
     </message>
@@ -1212,12 +1212,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>用地分类标准梳理</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="146" />
+      <location filename="../processing_provider/harmonise_codes.py" line="152" />
       <source>Harmonised plan</source>
       <translation>分类梳理后的规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="333" />
+      <location filename="../processing_provider/harmonise_codes.py" line="342" />
       <source>Harmonised {n} features with {std}. {counts}</source>
       <translation>已按 {std} 对 {n} 个要素完成分类梳理。{counts}</translation>
     </message>
@@ -1242,17 +1242,17 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>无效的表名：{name}</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="394" />
+      <location filename="../algorithms/store/core.py" line="395" />
       <source>It has no GeoPackage tables.</source>
       <translation>它没有 GeoPackage 表。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="339" />
+      <location filename="../algorithms/store/core.py" line="340" />
       <source>It is a folder.</source>
       <translation>它是一个文件夹。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="348" />
+      <location filename="../algorithms/store/core.py" line="349" />
       <source>It is not an SQLite database.</source>
       <translation>它不是 SQLite 数据库。</translation>
     </message>
@@ -1267,7 +1267,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>重大项目</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="171" />
+      <location filename="../processing_provider/detect_differences.py" line="170" />
       <source>Key projects (重大项目): polygon and/or point layers</source>
       <translation>重大项目：面图层和/或点图层</translation>
     </message>
@@ -1277,12 +1277,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>重大项目图层 {layer}：找不到字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="189" />
+      <location filename="../processing_provider/detect_differences.py" line="188" />
       <source>Key projects: area field for points, m² (empty: XMMJ, MJ, AREA when present)</source>
       <translation>重大项目：点状项目的面积字段，平方米（留空：依次使用存在的 XMMJ、MJ、AREA）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="180" />
+      <location filename="../processing_provider/detect_differences.py" line="179" />
       <source>Key projects: name field (empty: XMMC, NAME, MC … when present)</source>
       <translation>重大项目：名称字段（留空：依次使用存在的 XMMC、NAME、MC……）</translation>
     </message>
@@ -1297,7 +1297,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>类型：{group}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="67" />
+      <location filename="../processing_provider/detect_differences.py" line="66" />
       <source>Land-use master plan (土地利用总体规划), harmonised</source>
       <translation>土地利用总体规划（已分类梳理）</translation>
     </message>
@@ -1347,12 +1347,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>法定三大类（建设用地）</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1641" />
+      <location filename="../algorithms/store/core.py" line="1651" />
       <source>Line adjustments need an adjustment_id column.</source>
       <translation>控制线调整必须有 adjustment_id 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="223" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="222" />
       <source>Line rule table (CSV; replaces data/rules/line_rules.csv)</source>
       <translation>控制线规则表（CSV；替换 data/rules/line_rules.csv）</translation>
     </message>
@@ -1367,7 +1367,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>控制线规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="141" />
+      <location filename="../processing_provider/harmonise_codes.py" line="147" />
       <source>Local code prefixes to strip (e.g. XGN for 土规 X211 / G211 / N11)</source>
       <translation>去除的地方代码前缀（如 XGN，对应土规 X211 / G211 / N11）</translation>
     </message>
@@ -1393,7 +1393,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
 输出：XLSX 工作簿（由 GDAL 写出，每张表一个工作表）、带图表的独立 HTML 网页（无需联网），以及由 QGIS 打印布局生成的 PDF 图集，每个图斑一页（默认：非碎屑图斑中面积最大的 200 个），并报告每页用时。表头为中英文对照。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="223" />
+      <location filename="../processing_provider/harmonise_codes.py" line="229" />
       <source>Mapping codes…</source>
       <translation>正在映射代码…</translation>
     </message>
@@ -1413,7 +1413,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在量算面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="676" />
+      <location filename="../algorithms/detect.py" line="698" />
       <source>Measuring patches</source>
       <translation>正在量算图斑面积</translation>
     </message>
@@ -1423,7 +1423,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>多规合一</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="97" />
+      <location filename="../processing_provider/harmonise_codes.py" line="103" />
       <source>Name field (used where the code is missing)</source>
       <translation>用地名称字段（代码缺失时使用）</translation>
     </message>
@@ -1458,7 +1458,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>下一个未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="593" />
+      <location filename="../processing_provider/atlas.py" line="600" />
       <source>No CJK font found on this machine: Chinese text in the atlas may not show.</source>
       <translation>本机未找到中日韩（CJK）字体：图集中的中文可能无法显示。</translation>
     </message>
@@ -1528,7 +1528,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>未指定生态环境保护规划：{kind} 全部建议为 {proposal}（无核心管控区）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="522" />
+      <location filename="../algorithms/detect.py" line="544" />
       <source>No enabled rule applies to the given inputs ({why})</source>
       <translation>没有适用于所给输入的已启用规则（{why}）</translation>
     </message>
@@ -1588,7 +1588,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>未写入任何内容；您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="123" />
+      <location filename="../processing_provider/harmonise_codes.py" line="129" />
       <source>On unknown code</source>
       <translation>遇到未知代码时</translation>
     </message>
@@ -1643,7 +1643,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>其他控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="249" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="248" />
       <source>Overlap area (m²)</source>
       <translation>重叠面积（平方米）</translation>
     </message>
@@ -1658,7 +1658,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在叠加各规划用地</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="134" />
+      <location filename="../processing_provider/detect_differences.py" line="133" />
       <source>Overlays the harmonised plans and finds every difference patch (差异图斑) the rule table asks for: 城规建设/土规非建设 and 土规建设/城规非建设 (两规), construction inside the ecological red line or the eco plan's 一级/二级管控区, construction on permanent basic farmland, urban construction outside the urban development boundary, construction in 禁止开发区域, key projects on land the land-use plan keeps non-construction, and conflicting classes.
 
 Inputs: plans by role (each optional) — run multiplan:harmonisecodes on each first; an unharmonised layer is refused — any number of further special plans (the role is taken from a 'role' field, else from the layer name), key projects (not harmonised: a name, a type and a polygon, or a point with an area drawn as a disc), the three control lines and the streets. At least two plans, or one plan and one control line.
@@ -1688,12 +1688,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1475" />
+      <location filename="../algorithms/store/core.py" line="1485" />
       <source>Patch ids must be unique and not empty.</source>
       <translation>图斑编号必须唯一且不能为空。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="676" />
+      <location filename="../algorithms/store/core.py" line="686" />
       <source>Patch {patch} is not in the blueprint {path}.</source>
       <translation>图斑 {patch} 不在蓝图 {path} 中。</translation>
     </message>
@@ -1723,7 +1723,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="255" />
+      <location filename="../processing_provider/detect_differences.py" line="254" />
       <source>Patches</source>
       <translation>图斑</translation>
     </message>
@@ -1733,7 +1733,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已决定图斑数</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1471" />
+      <location filename="../algorithms/store/core.py" line="1481" />
       <source>Patches need a {column} column.</source>
       <translation>图斑必须有 {column} 列。</translation>
     </message>
@@ -1743,7 +1743,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>不同类型的图斑可能重叠：合计行为各类型之和。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="258" />
+      <location filename="../processing_provider/detect_differences.py" line="257" />
       <source>Patches: {case}</source>
       <translation>图斑：{case}</translation>
     </message>
@@ -1768,7 +1768,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>永久基本农田（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="79" />
+      <location filename="../processing_provider/detect_differences.py" line="78" />
       <source>Permanent basic farmland (永久基本农田)</source>
       <translation>永久基本农田</translation>
     </message>
@@ -1778,7 +1778,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划“{role}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="497" />
+      <location filename="../algorithms/detect.py" line="519" />
       <source>Plan '{role}' ({layer}) is empty</source>
       <translation>规划“{role}”（{layer}）为空</translation>
     </message>
@@ -1788,7 +1788,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划“{role}”（{layer}）尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="491" />
+      <location filename="../algorithms/detect.py" line="513" />
       <source>Plan '{role}': unknown kind '{kind}' (expected {kinds})</source>
       <translation>规划“{role}”：未知类型“{kind}”（应为 {kinds}）</translation>
     </message>
@@ -1808,7 +1808,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>多规整合</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="83" />
+      <location filename="../processing_provider/harmonise_codes.py" line="89" />
       <source>Plan layer</source>
       <translation>规划图层</translation>
     </message>
@@ -1888,7 +1888,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>未核查的项目：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="203" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="202" />
       <source>Proposal: {what}</source>
       <translation>调整建议：{what}</translation>
     </message>
@@ -1898,12 +1898,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>建议</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="242" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="241" />
       <source>Proposed control lines</source>
       <translation>建议的控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="239" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="238" />
       <source>Proposed line adjustments</source>
       <translation>控制线调整建议</translation>
     </message>
@@ -1928,7 +1928,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取现状用地…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="278" />
+      <location filename="../processing_provider/detect_differences.py" line="277" />
       <source>Reading the inputs…</source>
       <translation>正在读取输入…</translation>
     </message>
@@ -1938,32 +1938,32 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取规划副本</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="189" />
+      <location filename="../processing_provider/harmonise_codes.py" line="195" />
       <source>Reading the plan layer…</source>
       <translation>正在读取规划图层…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/sources.py" line="137" />
+      <location filename="../processing_provider/sources.py" line="160" />
       <source>Reading {name}: {k} of {n}</source>
       <translation>正在读取 {name}：{k} / {n}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="120" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="119" />
       <source>Reconcile control lines (三线协调)</source>
       <translation>三线协调</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="76" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="75" />
       <source>Red line / development boundary overlap</source>
       <translation>生态保护红线 / 城镇开发边界重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="74" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="73" />
       <source>Red line / farmland overlap inside the eco plan's core zones</source>
       <translation>生态保护红线 / 永久基本农田重叠（生态环境保护规划核心管控区内）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="69" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="68" />
       <source>Red line / farmland overlap outside the core zones</source>
       <translation>生态保护红线 / 永久基本农田重叠（核心管控区外）</translation>
     </message>
@@ -2023,7 +2023,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>非建设用地的规划角色优先顺序（以逗号分隔）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="220" />
+      <location filename="../processing_provider/detect_differences.py" line="219" />
       <source>Rule table (CSV; see docs/detection.md)</source>
       <translation>规则表（CSV；参见 docs/detection.md）</translation>
     </message>
@@ -2043,7 +2043,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="598" />
+      <location filename="../algorithms/detect.py" line="620" />
       <source>Rule {kind}: {name}</source>
       <translation>规则 {kind}：{name}</translation>
     </message>
@@ -2083,7 +2083,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="132" />
+      <location filename="../processing_provider/harmonise_codes.py" line="138" />
       <source>Shapefile encoding (e.g. GBK; empty = as the layer says)</source>
       <translation>Shapefile 字符编码（如 GBK；留空则按图层声明）</translation>
     </message>
@@ -2128,27 +2128,27 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>碎屑图斑参数 {name} 不能为负数</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="85" />
+      <location filename="../processing_provider/detect_differences.py" line="84" />
       <source>Sliver: always below this area (m²)</source>
       <translation>碎屑图斑：面积小于此值即为碎屑图斑（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="91" />
+      <location filename="../processing_provider/detect_differences.py" line="90" />
       <source>Sliver: elongated from this length/width ratio</source>
       <translation>碎屑图斑：狭长的长宽比下限</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="97" />
+      <location filename="../processing_provider/detect_differences.py" line="96" />
       <source>Sliver: irregular at or below this compactness 4πA/P²</source>
       <translation>碎屑图斑：形状不规则的紧凑度上限 4πA/P²</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="87" />
+      <location filename="../processing_provider/detect_differences.py" line="86" />
       <source>Sliver: narrow at or below this width (m)</source>
       <translation>碎屑图斑：过窄的宽度上限（米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="86" />
+      <location filename="../processing_provider/detect_differences.py" line="85" />
       <source>Sliver: small at or below this area (m²)</source>
       <translation>碎屑图斑：面积过小的上限（平方米）</translation>
     </message>
@@ -2178,7 +2178,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>原分类标准</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="84" />
+      <location filename="../processing_provider/detect_differences.py" line="83" />
       <source>Specks dropped and counted at or below (m²)</source>
       <translation>微小碎屑阈值：不超过此面积的碎屑去除并计数（平方米）</translation>
     </message>
@@ -2188,7 +2188,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>按街道/镇拆分</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="156" />
+      <location filename="../processing_provider/harmonise_codes.py" line="162" />
       <source>Standard used</source>
       <translation>采用的标准</translation>
     </message>
@@ -2198,7 +2198,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>用户对照表中没有任何一行定义标准 {s}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="728" />
+      <location filename="../algorithms/detect.py" line="750" />
       <source>Statistics</source>
       <translation>统计</translation>
     </message>
@@ -2208,7 +2208,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>停止并列出未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="124" />
+      <location filename="../processing_provider/harmonise_codes.py" line="130" />
       <source>Stop and list the unknown codes</source>
       <translation>停止并列出未知代码</translation>
     </message>
@@ -2218,7 +2218,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>有控制线重叠未决时停止</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="246" />
+      <location filename="../processing_provider/detect_differences.py" line="245" />
       <source>Store harmonised copies of the plans in the blueprint</source>
       <translation>在蓝图中保存分类梳理后的规划副本</translation>
     </message>
@@ -2273,7 +2273,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>操作 {action} 需要指定目标（规划角色、统一地类或控制线调整）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="611" />
+      <location filename="../processing_provider/atlas.py" line="618" />
       <source>The atlas could not be exported: {error}</source>
       <translation>无法导出图集：{error}</translation>
     </message>
@@ -2353,22 +2353,27 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图 {path} 不存在：请先运行 multiplan:detectdifferences。</translation>
     </message>
     <message>
+      <location filename="../algorithms/store/errors.py" line="123" />
+      <source>The blueprint {path} has an unfinished transaction from a program that stopped while writing (its rollback journal {journal} is still there), and it was opened read-only, which cannot undo it. Open it once with write access — in QGIS or in the review dock — and the unfinished transaction is rolled back; nothing that was saved before is lost.</source>
+      <translation>蓝图 {path} 中有一个未完成的事务：某个程序在写入时中断（其回滚日志 {journal} 仍在）。当前以只读方式打开，无法撤销该事务。请以可写方式打开一次（在 QGIS 或审查面板中），未完成的事务将被回滚；此前已保存的内容不会丢失。</translation>
+    </message>
+    <message>
       <location filename="../processing_provider/check_siting.py" line="208" />
       <source>The blueprint {path} has no 'blueprint' layer yet: run multiplan:applydecisions first.</source>
       <translation>蓝图 {path} 中还没有“blueprint”图层：请先运行 multiplan:applydecisions。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="971" />
+      <location filename="../algorithms/store/core.py" line="981" />
       <source>The blueprint {path} has no layer {layer}.</source>
       <translation>蓝图 {path} 中没有图层 {layer}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/atlas.py" line="349" />
+      <location filename="../processing_provider/atlas.py" line="353" />
       <source>The blueprint {path} has no patches layer.</source>
       <translation>蓝图 {path} 中没有图斑图层。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/errors.py" line="123" />
+      <location filename="../algorithms/store/errors.py" line="139" />
       <source>The blueprint {path} is locked by another user or program (waited {seconds:.1f} s).</source>
       <translation>蓝图 {path} 被其他用户或程序锁定（已等待 {seconds:.1f} 秒）。</translation>
     </message>
@@ -2453,7 +2458,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>该图层没有可供统计的 mp_construction 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="194" />
+      <location filename="../processing_provider/harmonise_codes.py" line="200" />
       <source>The plan layer is empty: nothing to harmonise.</source>
       <translation>规划图层为空：无需梳理。</translation>
     </message>
@@ -2488,12 +2493,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="229" />
+      <location filename="../processing_provider/detect_differences.py" line="228" />
       <source>The rule table</source>
       <translation>规则表</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/errors.py" line="151" />
+      <location filename="../algorithms/store/errors.py" line="167" />
       <source>The run was cancelled; nothing was written to the blueprint.</source>
       <translation>运行已取消；未向蓝图写入任何内容。</translation>
     </message>
@@ -2518,7 +2523,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>这些取值与多个标准的相符程度相近（{listing}）：这些标准使用相同的代码但含义不同（如三调与用地用海，或用地用海 2020 版与 2023 版）。请明确选择标准。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="284" />
+      <location filename="../algorithms/store/core.py" line="285" />
       <source>The working CRS is not usable: {error}</source>
       <translation>工作坐标系不可用：{error}</translation>
     </message>
@@ -2558,7 +2563,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>这是队列中的最后一个图斑。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/params.py" line="162" />
+      <location filename="../processing_provider/params.py" line="171" />
       <source>Timings: {t}</source>
       <translation>耗时：{t}</translation>
     </message>
@@ -2633,7 +2638,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知的建设用地属性口径 {flag}；请使用以下之一：{flags}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="503" />
+      <location filename="../algorithms/detect.py" line="525" />
       <source>Unknown control line '{line}' (expected {lines})</source>
       <translation>未知控制线“{line}”（应为 {lines}）</translation>
     </message>
@@ -2668,7 +2673,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知标准 {s}；已知：{known}、USER:&lt;名称&gt;、auto</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="150" />
+      <location filename="../processing_provider/harmonise_codes.py" line="156" />
       <source>Unmapped and ambiguous codes</source>
       <translation>未映射及有歧义的代码</translation>
     </message>
@@ -2693,7 +2698,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城镇开发边界（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="80" />
+      <location filename="../processing_provider/detect_differences.py" line="79" />
       <source>Urban development boundary (城镇开发边界)</source>
       <translation>城镇开发边界</translation>
     </message>
@@ -2708,7 +2713,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城乡规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="66" />
+      <location filename="../processing_provider/detect_differences.py" line="65" />
       <source>Urban-rural plan (城乡规划), harmonised</source>
       <translation>城乡规划（已分类梳理）</translation>
     </message>
@@ -2768,12 +2773,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>工作坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="213" />
+      <location filename="../processing_provider/detect_differences.py" line="212" />
       <source>Working CRS (empty: chosen from the data; an existing blueprint's CRS always wins)</source>
       <translation>工作坐标系（留空：根据数据选择；已有蓝图的坐标系始终优先）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="232" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="231" />
       <source>Working CRS (empty: the blueprint's, else chosen as detection does)</source>
       <translation>工作坐标系（留空：采用蓝图的坐标系，否则按差异分析的方式选择）</translation>
     </message>
@@ -2833,17 +2838,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>正在写出工作簿和网页…</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1092" />
+      <location filename="../algorithms/store/core.py" line="1102" />
       <source>Writing to the blueprint {path} failed: {error}</source>
       <translation>写入蓝图 {path} 失败：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/errors.py" line="136" />
+      <location filename="../algorithms/store/errors.py" line="152" />
       <source>Writing to the blueprint {path} failed: {error}.</source>
       <translation>写入蓝图 {path} 失败：{error}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="281" />
+      <location filename="../processing_provider/harmonise_codes.py" line="288" />
       <source>Writing {n} features…</source>
       <translation>正在写出 {n} 个要素…</translation>
     </message>
@@ -2868,7 +2873,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您的意见</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="221" />
+      <location filename="../processing_provider/harmonise_codes.py" line="227" />
       <source>Z/M values dropped on {n} features.</source>
       <translation>已去除 {n} 个要素的 Z/M 值。</translation>
     </message>
@@ -3123,7 +3128,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>完全位于蓝图范围外：请检查区界和该图层的坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="231" />
+      <location filename="../processing_provider/detect_differences.py" line="230" />
       <source>extends the default rules (same kind replaces)</source>
       <translation>扩展默认规则（同类型的规则被替换）</translation>
     </message>
@@ -3178,7 +3183,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已修复无效面</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1237" />
+      <location filename="../algorithms/store/core.py" line="1247" />
       <source>its folder cannot be written (SQLite needs to create a journal file next to it)</source>
       <translation>所在文件夹不可写（SQLite 需要在其旁边创建日志文件）</translation>
     </message>
@@ -3268,7 +3273,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>无几何</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="523" />
+      <location filename="../algorithms/detect.py" line="545" />
       <source>no rules</source>
       <translation>无规则</translation>
     </message>
@@ -3288,7 +3293,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>形状不规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="349" />
+      <location filename="../algorithms/store/core.py" line="350" />
       <source>opened read-only</source>
       <translation>以只读方式打开</translation>
     </message>
@@ -3323,7 +3328,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>同一控制线内要素之间的重叠，只计一次</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1547" />
+      <location filename="../algorithms/store/core.py" line="1557" />
       <source>patch_plans needs a {column} column.</source>
       <translation>patch_plans 必须有 {column} 列。</translation>
     </message>
@@ -3388,7 +3393,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>与控制线的关系必须为 inside 或 outside，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="232" />
+      <location filename="../processing_provider/detect_differences.py" line="231" />
       <source>replaces the default rules</source>
       <translation>替换默认规则</translation>
     </message>
@@ -3463,12 +3468,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>项“{term}”没有列出任何值</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1234" />
+      <location filename="../algorithms/store/core.py" line="1244" />
       <source>the file is read-only</source>
       <translation>文件为只读</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="484" />
+      <location filename="../algorithms/store/core.py" line="494" />
       <source>the file was replaced</source>
       <translation>文件已被替换</translation>
     </message>
@@ -3573,7 +3578,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {d} / {n} 个图斑（{s:.1%}）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="452" />
+      <location filename="../processing_provider/detect_differences.py" line="451" />
       <source>{input}: {problem} × {count} — {note}</source>
       <translation>{input}：{problem} × {count} — {note}</translation>
     </message>
@@ -3583,7 +3588,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>第 {i} / {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="448" />
+      <location filename="../processing_provider/detect_differences.py" line="447" />
       <source>{kind} skipped: {why}</source>
       <translation>已跳过 {kind}：{why}</translation>
     </message>
@@ -3598,12 +3603,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{k}. 采纳{plan}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="513" />
+      <location filename="../processing_provider/detect_differences.py" line="512" />
       <source>{layer} is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first.</source>
       <translation>{layer} 尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1447" />
+      <location filename="../algorithms/store/core.py" line="1457" />
       <source>{layer} is not in the blueprint's working CRS {crs}; reproject it first.</source>
       <translation>{layer} 不在蓝图的工作坐标系 {crs} 中；请先重投影。</translation>
     </message>
@@ -3638,17 +3643,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>蓝图要素 {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="254" />
+      <location filename="../processing_provider/harmonise_codes.py" line="261" />
       <source>{n} codes could not be mapped ({f} features), flagged mp_status=unmapped: {list}</source>
       <translation>{n} 个代码无法映射（{f} 个要素），已标记 mp_status=unmapped：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="248" />
+      <location filename="../processing_provider/harmonise_codes.py" line="254" />
       <source>{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV or choose 'Flag as unmapped and continue'.</source>
       <translation>{n} 个代码无法映射（{f} 个要素）：{list}。请把它们加入对照表 CSV，或选择“标记为‘未映射’并继续”。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="327" />
+      <location filename="../processing_provider/harmonise_codes.py" line="335" />
       <source>{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101.</source>
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
@@ -3688,12 +3693,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个基本农田要素没有 {field}；其净面积按全部面积计。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="321" />
+      <location filename="../processing_provider/harmonise_codes.py" line="328" />
       <source>{n} features have a name that contradicts their code — often the wrong standard or edition.</source>
       <translation>{n} 个要素的名称与代码不符——通常是标准或版本选错了。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="216" />
+      <location filename="../processing_provider/harmonise_codes.py" line="222" />
       <source>{n} features have no geometry; kept without geometry, ids: {ids}</source>
       <translation>{n} 个要素没有几何，已保留（无几何），编号：{ids}</translation>
     </message>
@@ -3713,7 +3718,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>有 {n} 个几何不是 {type}（第一个在第 {row} 行）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="210" />
+      <location filename="../processing_provider/harmonise_codes.py" line="216" />
       <source>{n} invalid geometries repaired (make_valid), feature ids: {ids}</source>
       <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
     </message>
@@ -3733,7 +3738,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>其中 {n} 条成为冲突，并以冲突显示。</translation>
     </message>
     <message>
-      <location filename="../algorithms/overlay.py" line="877" />
+      <location filename="../algorithms/overlay.py" line="884" />
       <source>{n} of {total} features have an edge no neighbour shares</source>
       <translation>{total} 个要素中有 {n} 个存在不与任何相邻要素共用的边</translation>
     </message>
@@ -3768,7 +3773,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>重叠 {n} 处，{area:.1f} 平方米；建议补划缺口 {buhua:.1f} 平方米（净面积 {net:.1f} 平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/detect.py" line="746" />
+      <location filename="../algorithms/detect.py" line="768" />
       <source>{n} patches</source>
       <translation>{n} 个图斑</translation>
     </message>
@@ -3848,7 +3853,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{path} 已存在。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="262" />
+      <location filename="../algorithms/store/core.py" line="263" />
       <source>{path} already exists; choose another name or allow overwriting.</source>
       <translation>{path} 已存在；请换一个名称或允许覆盖。</translation>
     </message>
@@ -3943,7 +3948,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{table}：已复制 {got} 行，应为 {want} 行。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="155" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="154" />
       <source>{title}: name field</source>
       <translation>{title}：名称字段</translation>
     </message>
@@ -4148,7 +4153,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>主体功能区（经济社会发展规划）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="80" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="79" />
       <source>保留 retain — both lines keep the ground</source>
       <translation>保留——两条控制线均保留该区域</translation>
     </message>
@@ -4163,7 +4168,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>多规合一审查</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="82" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="81" />
       <source>扣除 deduct — the first (protected) line is cut back</source>
       <translation>扣除——前一条（受保护的）控制线缩减</translation>
     </message>
@@ -4183,7 +4188,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>用地用海分类 2023</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="250" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="249" />
       <source>补划 deficit (m²)</source>
       <translation>补划缺口（平方米）</translation>
     </message>
@@ -4193,12 +4198,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>最终控制线的补划缺口（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="251" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="250" />
       <source>补划 deficit, net of KCXS (m²)</source>
       <translation>补划缺口，扣除 KCXS 后的净面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="81" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="80" />
       <source>退出 withdraw — the second line gives the ground up</source>
       <translation>退出——后一条控制线让出该区域</translation>
     </message>

@@ -25,6 +25,7 @@ from multiplan.algorithms.store import (
     NotBlueprintError,
     NotGeoPackageError,
     ReadOnlyError,
+    RecoveryNeededError,
     RunCancelledError,
     SchemaUpgradeError,
     derive,
@@ -288,6 +289,42 @@ def test_read_only_file_keeps_the_decision_pending(store, pending):
     written = rw.replay_pending()
     assert [(r.decision_id, r.outcome) for r in written] == [(d.decision_id, "current")]
     assert rw.pending_count() == 0 and rw.patch("P0003")["status"] == "decided"
+
+
+def test_writer_killed_mid_transaction_then_read_only_open_says_what_to_do(store, pending):
+    """A writer killed mid-transaction leaves its rollback journal (a "hot journal"); a read-only
+    connection cannot roll it back and SQLite then refuses every read.  The message says so (it used to
+    claim the file was not a GeoPackage); the first read-write open rolls it back, nothing saved is lost."""
+    import signal
+    import sys
+
+    path = store.path
+    store.close()
+    child = (
+        "import os, signal, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA cache_size=5')\n"  # spill: pages reach the file, the journal is synced
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "c.execute('CREATE TABLE junk(x)')\n"
+        "for i in range(20000):\n"
+        "    c.execute('INSERT INTO junk VALUES (?)', ('x' * 200,))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", child, path], check=False)
+    assert proc.returncode == -signal.SIGKILL
+    assert os.path.getsize(path + "-journal") > 0
+    with pytest.raises(RecoveryNeededError) as err:
+        BlueprintStore.open(path, readonly=True, pending_dir=pending, lock_timeout=1.0)
+    assert path in err.value.message and path + "-journal" in err.value.message
+    assert "write access" in err.value.message
+    rw = BlueprintStore.open(path, pending_dir=pending)
+    assert rw._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert len(rw.patches()) == 40 and not gpkg.table_exists(rw._conn, "junk")
+    rw.close()
+    assert not os.path.exists(path + "-journal")
+    ro = BlueprintStore.open(path, readonly=True, pending_dir=pending)
+    assert len(ro.patches()) == 40
+    ro.close()
 
 
 def test_missing_file_and_file_deleted_while_open(tmp_path, store, pending):

@@ -52,6 +52,7 @@ from .errors import (
     NotBlueprintError,
     NotGeoPackageError,
     ReadOnlyError,
+    RecoveryNeededError,
     RunCancelledError,
     SchemaUpgradeError,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "PendingJournal",
     "Progress",
     "ReadOnlyError",
+    "RecoveryNeededError",
     "RunCancelledError",
     "RunWriter",
     "SchemaUpgradeError",

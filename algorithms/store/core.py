@@ -65,6 +65,7 @@ from .errors import (
     NotBlueprintError,
     NotGeoPackageError,
     ReadOnlyError,
+    RecoveryNeededError,
     RunCancelledError,
     SchemaUpgradeError,
 )
@@ -379,17 +380,17 @@ class BlueprintStore:
         except sqlite3.DatabaseError as exc:
             if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
                 raise
-            raise NotGeoPackageError(self.path, str(exc)) from exc
+            raise self._unreadable(exc) from exc
         try:
             self.journal_mode = self._read(lambda: conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
         except sqlite3.DatabaseError as exc:
-            raise NotGeoPackageError(self.path, str(exc)) from exc
+            raise self._unreadable(exc) from exc
         if not self.readonly:
             self._leave_wal()
         try:
             ok = self._read(lambda: gpkg.is_geopackage(conn))
         except sqlite3.DatabaseError as exc:
-            raise NotGeoPackageError(self.path, str(exc)) from exc
+            raise self._unreadable(exc) from exc
         if not ok:
             raise NotGeoPackageError(self.path, tr("It has no GeoPackage tables."))
         if not self._read(lambda: gpkg.table_exists(conn, "project")):
@@ -415,6 +416,15 @@ class BlueprintStore:
         self._load_project()
         if not self.readonly:
             self._foreign_journals = self.journal.foreign_journals(self._project.get("blueprint_uuid", ""))
+
+    def _unreadable(self, exc: sqlite3.Error) -> BlueprintError:
+        """Why the schema could not be read: a read-only connection facing the rollback journal of a
+        writer that stopped mid-transaction (SQLite must roll it back first and cannot), or not a
+        GeoPackage at all."""
+        journal = self.path + "-journal"
+        if self.readonly and os.path.exists(journal) and os.path.getsize(journal) > 0:
+            return RecoveryNeededError(self.path)
+        return NotGeoPackageError(self.path, str(exc))
 
     def _leave_wal(self) -> None:
         """Convert a WAL file (QGIS may leave one) back to a rollback journal when nobody else has it open.

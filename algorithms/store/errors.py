@@ -114,6 +114,22 @@ class ReadOnlyError(BlueprintError):
         super().__init__(msg + _kept(pending_path), path, pending_path=pending_path, decision_id=decision_id)
 
 
+class RecoveryNeededError(BlueprintError):
+    """A writer stopped mid-transaction (its rollback journal is still there) and this connection,
+    being read-only, cannot roll it back: SQLite refuses to read the file until someone does."""
+
+    def __init__(self, path: str):
+        super().__init__(
+            tr(
+                "The blueprint {path} has an unfinished transaction from a program that stopped while "
+                "writing (its rollback journal {journal} is still there), and it was opened read-only, which "
+                "cannot undo it. Open it once with write access — in QGIS or in the review dock — and the "
+                "unfinished transaction is rolled back; nothing that was saved before is lost."
+            ).format(path=path, journal=path + "-journal"),
+            path,
+        )
+
+
 class BlueprintLockedError(BlueprintError):
     """Another user or program held the write lock longer than the bound."""
 
