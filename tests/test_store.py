@@ -152,6 +152,26 @@ def _full_blueprint(store):
         w.finish()
 
 
+def test_line_adjustments_are_looked_up_by_index_even_in_an_older_blueprint(store):
+    """The dock reads a patch's adjustments by patch_id: by index, also in a blueprint created before the
+    index existed (it gets it with its next reconciliation); adjustment_id is UNIQUE, indexed anyway."""
+    conn = sqlite3.connect(store.path)
+    conn.execute("DROP INDEX idx_line_adjustments_patch")
+    conn.commit()
+    conn.close()
+    _full_blueprint(store)
+    conn = sqlite3.connect(store.path)
+
+    def plan(where):
+        return " ".join(
+            r[-1] for r in conn.execute(f"EXPLAIN QUERY PLAN SELECT * FROM line_adjustments {where}")
+        )
+
+    assert "idx_line_adjustments_patch" in plan("WHERE patch_id='LINE_1'")
+    assert "USING INDEX" in plan("WHERE adjustment_id='A1'")
+    conn.close()
+
+
 def test_every_layer_opens_in_ogrinfo_and_qgis(store, qgis_app):
     from qgis.core import QgsVectorLayer
 

@@ -1650,6 +1650,8 @@ class RunWriter:
         if "adjustment_id" not in table.columns:
             raise BlueprintError(tr("Line adjustments need an adjustment_id column."), self.store.path)
         ids = [str(v) for v in gpkg.python_values(table.columns["adjustment_id"])]
+        for sql in schema.LINE_ADJUSTMENT_INDEXES:  # blueprints created before these indexes existed
+            self.conn.execute(sql)
         self.conn.execute(
             "DELETE FROM line_adjustments WHERE adjustment_id IN (SELECT value FROM json_each(?))",
             (json.dumps(ids),),

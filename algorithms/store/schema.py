@@ -168,6 +168,12 @@ DESCRIPTIONS = {
     "line_adjustments": "Proposed control-line adjustments (保留/退出/扣除)",
 }
 
+#: The dock looks a patch's adjustments up by patch_id (adjustment_id is UNIQUE, so indexed already); a
+#: blueprint created before this index existed gets it with its next reconciliation.
+LINE_ADJUSTMENT_INDEXES = [
+    "CREATE INDEX IF NOT EXISTS idx_line_adjustments_patch ON line_adjustments(patch_id)",
+]
+
 INDEXES = [
     "CREATE INDEX IF NOT EXISTS idx_patches_kind ON patches(kind)",
     "CREATE INDEX IF NOT EXISTS idx_patches_status ON patches(status)",
@@ -175,6 +181,7 @@ INDEXES = [
     "CREATE INDEX IF NOT EXISTS idx_patch_plans_patch ON patch_plans(patch_id)",
     "CREATE INDEX IF NOT EXISTS idx_decisions_patch ON decisions(patch_id)",
     "CREATE INDEX IF NOT EXISTS idx_control_lines_stage ON control_lines(stage)",
+    *LINE_ADJUSTMENT_INDEXES,
 ]
 
 # The log is append-only: refuse UPDATE and DELETE from any tool (QGIS, DB Browser, GDAL) too.
