@@ -81,6 +81,20 @@ def cache_matches_log(store) -> bool:
 # ----------------------------------------------------------------------------------------------
 
 
+def test_create_in_a_folder_that_does_not_exist_yet(tmp_path, pending):
+    """Like QGIS's own file outputs, a blueprint may be created in a new folder; a folder that cannot be
+    made is a write error that names the blueprint."""
+    path = tmp_path / "new" / "sub" / "bp.gpkg"
+    s = BlueprintStore.create(str(path), project_name="新", crs_authid="EPSG:4549", pending_dir=pending)
+    assert s.info().crs_authid == "EPSG:4549"
+    s.close()
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(BlueprintError) as err:
+        BlueprintStore.create(str(blocker / "bp.gpkg"), project_name="x", crs_authid="EPSG:4549")
+    assert str(blocker / "bp.gpkg") in err.value.message
+
+
 def test_create_records_the_project_and_crs(store):
     info = store.info()
     assert info.schema_version == SCHEMA_VERSION == 1

@@ -268,6 +268,10 @@ class BlueprintStore:
                     os.remove(path + suffix)
         if not crs_wkt and not crs_authid:
             raise BlueprintError(tr("A blueprint needs a working CRS."), path)
+        try:  # like QGIS's own file outputs: a missing folder is created
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+        except OSError as exc:
+            raise BlueprintWriteError(path, str(exc)) from exc
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_SLICE)
         except sqlite3.Error as exc:
