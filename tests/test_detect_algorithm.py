@@ -177,6 +177,26 @@ def test_unharmonised_and_empty_inputs_are_refused(mp_processing, dirty, tmp_pat
         )
 
 
+def test_the_same_layer_given_twice_is_warned_about(mp_processing, dirty):
+    from mp_testing import RecordingFeedback
+
+    _folder, _manifest, plans = dirty
+    fb = RecordingFeedback()
+    res = mp_processing.run(
+        "multiplan:detectdifferences",
+        {
+            "URBAN": plans["urban_plan"],
+            "LAND": plans["urban_plan"],
+            "PATCHES": "memory:",
+            "STATISTICS": "memory:",
+            "PROBLEMS": "memory:",
+        },
+        feedback=fb,
+    )
+    assert res["N_PATCHES"] == 0
+    assert "urban and land are the same layer" in fb.text() and plans["urban_plan"] in fb.text()
+
+
 def test_n2k_2006_vs_2012_construction_patches_exactly_on_the_changed_flags(
     mp_processing, n2k_copy, tmp_path
 ):
