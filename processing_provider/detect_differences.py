@@ -44,6 +44,7 @@ from .params import (
     run_id_output,
     street_parameters,
     table_sink,
+    warn_same_layer,
     working_crs_output,
     working_crs_parameter,
 )
@@ -282,17 +283,7 @@ class DetectDifferencesAlgorithm(MultiplanAlgorithm):
             return {}
         plans, lines, streets, inputs = got
         read_s = time.perf_counter() - t0
-        seen: dict[str, str] = {}
-        for rec in inputs:
-            if rec.get("kind") in ("line", "units") or not rec.get("path"):
-                continue
-            if rec["path"] in seen:
-                feedback.pushWarning(
-                    tr(
-                        "{a} and {b} are the same layer ({path}): no difference between them can be found."
-                    ).format(a=seen[rec["path"]], b=rec["role"], path=rec["path"])
-                )
-            seen.setdefault(rec["path"], rec["role"])
+        warn_same_layer(feedback, [r for r in inputs if r.get("kind") not in ("line", "units")])
         return self._run(parameters, context, feedback, steps, plans, lines, streets, inputs, read_s)
 
     def _read_inputs(self, parameters, context, feedback, steps):

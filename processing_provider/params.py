@@ -169,3 +169,20 @@ def progress_to(feedback):
 def push_timings(feedback, timings) -> None:
     """Report ``(stage, seconds)`` pairs as one line."""
     feedback.pushInfo(tr("Timings: {t}").format(t=", ".join(f"{k} {v:.2f} s" for k, v in timings)))
+
+
+def warn_same_layer(feedback, inputs: list[dict]) -> None:
+    """Warn when one layer was given for two roles (run records of ``input_record``): it cannot differ
+    from itself, or it overlaps itself everywhere — most likely a wrong pick in the dialog."""
+    seen: dict[str, str] = {}
+    for rec in inputs:
+        path = rec.get("path")
+        if not path:
+            continue
+        if path in seen:
+            feedback.pushWarning(
+                tr("{a} and {b} are the same layer ({path}): check the inputs.").format(
+                    a=seen[path], b=rec["role"], path=path
+                )
+            )
+        seen.setdefault(path, rec["role"])

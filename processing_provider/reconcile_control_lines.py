@@ -45,6 +45,7 @@ from .params import (
     run_id_output,
     street_parameters,
     table_sink,
+    warn_same_layer,
     working_crs_output,
     working_crs_parameter,
 )
@@ -310,6 +311,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
         )
         if feedback.isCanceled():
             return {}
+        warn_same_layer(feedback, [r for r in inputs if r.get("kind") == "line"])
 
         # the blueprint and the working CRS
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context) or ""

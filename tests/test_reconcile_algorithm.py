@@ -209,6 +209,18 @@ def test_bad_input_is_refused_with_clear_messages(mp_processing, district, tmp_p
         )
 
 
+def test_the_same_layer_for_two_lines_is_warned_about(mp_processing, district, tmp_path):
+    m = district
+    feedback = Feedback()
+    mp_processing.run(
+        "multiplan:reconcilecontrollines",
+        {"REDLINE": uri(m, "dev_boundary"), "BOUNDARY": uri(m, "dev_boundary"), **outputs(tmp_path)},
+        feedback=feedback,
+    )
+    same = [w for w in feedback.warnings if "same layer" in w]
+    assert len(same) == 1 and "eco_redline and dev_boundary" in same[0]
+
+
 def test_lines_in_other_crss_are_reprojected_and_reported(mp_processing, district, tmp_path):
     m = district
     red = mp_processing.run(
