@@ -31,10 +31,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
+from pyproj.exceptions import ProjError
 
 from . import overlay as ov
 from .codes import ZONE_STANDARDS, CodeTables
-from .crs import reproject, same_crs, to_crs
+from .crs import CrsError, reproject, same_crs, to_crs
 from .geodesy import ellipsoidal_area
 from .i18n import tr
 from .table import FeatureTable
@@ -300,6 +301,14 @@ def equivalent_crs(a, b) -> bool:
         return False
 
 
+def untransformable_crs(what: str, src) -> str:
+    """The message for a layer whose CRS (a pyproj CRS) PROJ cannot transform to the blueprint's."""
+    return tr(
+        "{what} is in {crs}, which cannot be transformed to the blueprint's CRS: assign its real "
+        "coordinate reference system in QGIS first."
+    ).format(what=what, crs=f"EPSG:{src.to_epsg()}" if src.to_epsg() else src.name)
+
+
 def to_working(table: FeatureTable, crs_wkt: str | None, what: str, messages: list[str]) -> FeatureTable:
     """``table`` in the blueprint's CRS: reprojected (and said so) when it comes in another one."""
     if not crs_wkt or not len(table):
@@ -311,7 +320,10 @@ def to_working(table: FeatureTable, crs_wkt: str | None, what: str, messages: li
     if equivalent_crs(table.crs_wkt, crs_wkt):
         return table
     src = to_crs(table.crs_wkt)
-    geoms = reproject(table.geoms, table.crs_wkt, crs_wkt)
+    try:
+        geoms = reproject(table.geoms, table.crs_wkt, crs_wkt)
+    except (CrsError, ProjError) as exc:  # e.g. an "Undefined Cartesian SRS" (a GeoPackage's srs_id -1)
+        raise ReportError(untransformable_crs(what, src)) from exc
     messages.append(
         tr("{what} was reprojected from {src} to the blueprint's CRS.").format(
             what=what, src=f"EPSG:{src.to_epsg()}" if src.to_epsg() else src.name

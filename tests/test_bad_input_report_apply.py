@@ -1,0 +1,61 @@
+"""Bad input for multiplan:report and multiplan:applydecisions through real Processing: a clear error or a
+reported repair, never a Python traceback and never a silently missing output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from mp_testing import RecordingFeedback, report_blueprint, report_box
+
+
+def obj(values):
+    a = np.empty(len(values), dtype=object)
+    a[:] = list(values)
+    return a
+
+
+def write_polygons(path: Path, layer: str, field: str, values, authid) -> str:
+    """Two rectangles of the hand-built report blueprint's ground with a text ``field``."""
+    from multiplan.algorithms.gpkg import write_layer_file
+
+    g = obj([report_box(0, 0, 100, 200), report_box(100, 0, 250, 200)])
+    write_layer_file(str(path), layer, g, [(field, "text", obj(values))], authid=authid)
+    return f"{path}|layername={layer}"
+
+
+@pytest.fixture()
+def hand(tmp_path) -> str:
+    path = tmp_path / "hand.gpkg"
+    report_blueprint(path).close()
+    return str(path)
+
+
+def run_report(processing, blueprint: str, out: Path, **extra):
+    params = {
+        "BLUEPRINT": blueprint,
+        "XLSX": str(out / "report.xlsx"),
+        "HTML": str(out / "report.html"),
+        "PDF": None,
+    }
+    params.update(extra)
+    fb = RecordingFeedback()
+    return processing.run("multiplan:report", params, feedback=fb), fb
+
+
+def no_traceback(err) -> str:
+    text = str(err.value)
+    assert "Traceback" not in text, text
+    return text
+
+
+def test_report_current_land_use_in_an_undefined_crs_is_a_clear_error(mp_processing, hand, tmp_path):
+    """A GeoPackage layer with srs_id -1 ("Undefined Cartesian SRS") cannot be reprojected: say so."""
+    from qgis.core import QgsProcessingException
+
+    current = write_polygons(tmp_path / "current.gpkg", "current", "DLBM", ["0101", "0702"], None)
+    with pytest.raises(QgsProcessingException) as err:
+        run_report(mp_processing, hand, tmp_path, CURRENT_LANDUSE=current, CURRENT_CODE_FIELD="DLBM")
+    text = no_traceback(err)
+    assert "current land-use layer" in text and "Undefined" in text and "assign" in text
