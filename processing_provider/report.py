@@ -7,6 +7,8 @@ HTML page, and exports the atlas with QGIS's print layout (:mod:`.atlas`), repor
 
 from __future__ import annotations
 
+import os
+
 from qgis.core import (
     QgsProcessingException,
     QgsProcessingMultiStepFeedback,
@@ -241,6 +243,11 @@ class ReportAlgorithm(MultiplanAlgorithm):
         from ..algorithms.report_xlsx import write_xlsx
 
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context)
+        xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context)
+        html = self.parameterAsFileOutput(parameters, self.HTML, context)
+        pdf = self.parameterAsFileOutput(parameters, self.PDF, context)
+        for name, out_path, ext in ((self.XLSX, xlsx, ".xlsx"), (self.HTML, html, ""), (self.PDF, pdf, "")):
+            self._check_output(name, out_path, ext)  # before the work, not after it
         steps = QgsProcessingMultiStepFeedback(4, feedback)
         current = None
         if parameters.get(self.CURRENT):
@@ -284,21 +291,18 @@ class ReportAlgorithm(MultiplanAlgorithm):
         steps.setCurrentStep(2)
         steps.setProgressText(tr("Writing the workbook and the page…"))
         out: dict = {}
-        xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context)
         if xlsx:
-            sheets = write_xlsx(report, xlsx)
+            sheets = self._write(self.XLSX, xlsx, write_xlsx, report)
             out[self.XLSX] = xlsx
             feedback.pushInfo(tr("Workbook {path}: {n} sheets").format(path=xlsx, n=len(sheets)))
-        html = self.parameterAsFileOutput(parameters, self.HTML, context)
         if html:
-            write_html(report, html)
+            self._write(self.HTML, html, write_html, report)
             out[self.HTML] = html
             feedback.pushInfo(tr("Report page {path}").format(path=html))
         if feedback.isCanceled():
             return {}
 
         steps.setCurrentStep(3)
-        pdf = self.parameterAsFileOutput(parameters, self.PDF, context)
         max_pages = self.parameterAsInt(parameters, self.ATLAS_PAGES, context)
         pages, spp = 0, 0.0
         if pdf and max_pages > 0 and patches is not None and len(patches):
@@ -350,6 +354,37 @@ class ReportAlgorithm(MultiplanAlgorithm):
             }
         )
         return out
+
+    def _check_output(self, name: str, path: str | None, extension: str) -> None:
+        """Refuse an output in a folder that does not exist, or without the extension its writer needs."""
+        if not path:
+            return
+        what = self.parameterDefinition(name).description()
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise QgsProcessingException(
+                tr("{what}: the folder {folder} does not exist.").format(what=what, folder=folder)
+            )
+        if extension and not path.lower().endswith(extension):
+            raise QgsProcessingException(
+                tr("{what}: {path} must end in {ext}.").format(what=what, path=path, ext=extension)
+            )
+
+    def _write(self, name: str, path: str, writer, report):
+        """``writer(report, path)``; a file that cannot be written is a Processing error, never a claim."""
+        error = None
+        try:
+            result = writer(report, path)
+        except (OSError, RuntimeError) as exc:
+            error = exc
+        if error is not None or not os.path.isfile(path):  # GDAL writes the workbook on close, only logs
+            what = self.parameterDefinition(name).description()
+            raise QgsProcessingException(
+                tr("{what}: {path} could not be written. {error}")
+                .format(what=what, path=path, error=error or "")
+                .strip()
+            ) from error
+        return result
 
     def _optional_number(self, parameters, name, context) -> float | None:
         """An optional number parameter: None when not given (0 is a value, e.g. a quota of zero)."""

@@ -59,3 +59,27 @@ def test_report_current_land_use_in_an_undefined_crs_is_a_clear_error(mp_process
         run_report(mp_processing, hand, tmp_path, CURRENT_LANDUSE=current, CURRENT_CODE_FIELD="DLBM")
     text = no_traceback(err)
     assert "current land-use layer" in text and "Undefined" in text and "assign" in text
+
+
+def test_report_outputs_in_a_missing_folder_or_with_a_wrong_extension(mp_processing, hand, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    missing = tmp_path / "no" / "such" / "folder"
+    for extra in (
+        {"XLSX": str(missing / "r.xlsx")},
+        {"HTML": str(missing / "r.html")},
+        {"PDF": str(missing / "a.pdf")},
+    ):
+        with pytest.raises(QgsProcessingException) as err:
+            run_report(mp_processing, hand, tmp_path, **extra)
+        assert str(missing) in no_traceback(err) and "does not exist" in str(err.value)
+    with pytest.raises(QgsProcessingException) as err:
+        run_report(mp_processing, hand, tmp_path, XLSX=str(tmp_path / "report.txt"))
+    assert ".xlsx" in no_traceback(err)
+    assert not list(tmp_path.glob("report.*"))  # refused before anything was written
+    # a page path that is a folder: the writer's refusal, as a Processing error
+    folder = tmp_path / "page.html"
+    folder.mkdir()
+    with pytest.raises(QgsProcessingException) as err:
+        run_report(mp_processing, hand, tmp_path, HTML=str(folder))
+    assert "could not be written" in no_traceback(err) and str(folder) in str(err.value)
