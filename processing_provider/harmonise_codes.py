@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+
 import numpy as np
 from qgis.core import (
     QgsFeature,
@@ -179,6 +182,7 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
 
         from ..algorithms.codes import CrosswalkError, read_user_crosswalk
         from ..algorithms.geometry import fid_list, repair_polygons
+        from ..algorithms.gpkg import GeoPackageError
         from ..algorithms.harmonise import HARMONISED_FIELDS, harmonise
 
         code_field = self.parameterAsString(parameters, self.CODE_FIELD, context) or None
@@ -192,6 +196,9 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
         source = self.parameterAsSource(parameters, self.INPUT, context)
         if source is None:
             raise QgsProcessingException(self.invalidSourceError(parameters, self.INPUT))
+        for field_name in (code_field, name_field):
+            if field_name and source.fields().lookupField(field_name) < 0:
+                raise QgsProcessingException(tr("The plan layer has no field {f}.").format(f=field_name))
         feedback.setProgressText(tr("Reading the plan layer…"))
         table = source_to_table(self, parameters, self.INPUT, context, feedback, encoding=encoding)
         if feedback.isCanceled():
@@ -216,6 +223,13 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
                 tr("{n} invalid geometries repaired (make_valid), feature ids: {ids}").format(
                     n=repair.repaired, ids=fid_list(repair.invalid_fids)
                 )
+            )
+        if repair.emptied_fids:
+            feedback.pushWarning(
+                tr(
+                    "{n} invalid geometries had nothing of their area left after repair; kept with an empty "
+                    "geometry, feature ids: {ids}"
+                ).format(n=len(repair.emptied_fids), ids=fid_list(repair.emptied_fids))
             )
         if repair.null_fids:
             feedback.pushWarning(
@@ -286,18 +300,21 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             wkb_type = QgsWkbTypes.multiType(QgsWkbTypes.flatType(source.wkbType()))
             geoms = multi_polygons(geoms)
         feedback.setProgressText(tr("Writing {n} features…").format(n=len(table)))
-        dest = write_output(
-            self,
-            parameters,
-            self.OUTPUT,
-            context,
-            feedback,
-            out_fields,
-            wkb_type,
-            source.sourceCrs(),
-            table,
-            geoms=geoms,
-        )
+        try:
+            dest = write_output(
+                self,
+                parameters,
+                self.OUTPUT,
+                context,
+                feedback,
+                out_fields,
+                wkb_type,
+                source.sourceCrs(),
+                table,
+                geoms=geoms,
+            )
+        except (OSError, sqlite3.Error, GeoPackageError) as exc:
+            raise output_error(self.parameterAsOutputLayer(parameters, self.OUTPUT, context), exc) from exc
 
         results = {
             self.OUTPUT: dest,
@@ -344,3 +361,10 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             )
         )
         return results
+
+
+def output_error(path: str, exc: Exception) -> QgsProcessingException:
+    """A clear error for an output that cannot be written (no Python traceback)."""
+    folder = os.path.dirname(path or "")
+    why = tr("its folder does not exist") if folder and not os.path.isdir(folder) else str(exc)
+    return QgsProcessingException(tr("Cannot write {path}: {why}").format(path=path, why=why))

@@ -1,0 +1,115 @@
+"""Bad input for multiplan:harmonisecodes and multiplan:checksiting through real Processing.
+
+The project rule: bad input gets a clear error (a QgsProcessingException whose message says what is
+wrong, not a Python traceback) or a reported, counted repair — never a crash, never a silent loss.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from mp_testing import REPORT_X0, REPORT_Y0, RecordingFeedback
+
+X, Y = REPORT_X0, REPORT_Y0
+
+
+def box(x0, y0, x1, y1) -> str:
+    ring = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)]
+    return "POLYGON((" + ",".join(f"{X + x} {Y + y}" for x, y in ring) + "))"
+
+
+def make_layer(path, gtype, fields, rows, epsg=4549, driver="GPKG", options=None) -> str:
+    """A vector file with ``fields`` [(name, ogr type)] and ``rows`` [(wkt or None, values)]."""
+    from osgeo import ogr, osr
+
+    srs = None
+    if epsg is not None:
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(epsg)
+        srs.SetAxisMappingStrategy(osr.OAMS_TRADITIONAL_GIS_ORDER)
+    ds = ogr.GetDriverByName(driver).CreateDataSource(str(path))
+    lyr = ds.CreateLayer(os.path.splitext(os.path.basename(str(path)))[0], srs, gtype, options=options or [])
+    for name, ftype in fields:
+        lyr.CreateField(ogr.FieldDefn(name, ftype))
+    for wkt, values in rows:
+        f = ogr.Feature(lyr.GetLayerDefn())
+        if wkt:
+            f.SetGeometry(ogr.CreateGeometryFromWkt(wkt))
+        for (name, _t), v in zip(fields, values):
+            if v is None:
+                f.SetFieldNull(name)
+            else:
+                f.SetField(name, v)
+        lyr.CreateFeature(f)
+    ds = None
+    return str(path)
+
+
+CODES = ["0101", "0102", "0701", "0703", "1207", "0301"]
+
+
+def plan_layer(tmp_path, name="plan.gpkg") -> str:
+    from osgeo import ogr
+
+    return make_layer(
+        tmp_path / name,
+        ogr.wkbPolygon,
+        [("DM", ogr.OFTString)],
+        [(box(i * 10, 0, i * 10 + 10, 10), (c,)) for i, c in enumerate(CODES)],
+    )
+
+
+def harmonise(processing, tmp_path, feedback=None, **params):
+    params.setdefault("OUTPUT", str(tmp_path / "harmonised.gpkg"))
+    params.setdefault("UNMAPPED", "memory:")
+    return processing.run("multiplan:harmonisecodes", params, feedback=feedback)
+
+
+def assert_clear_error(excinfo, *words):
+    text = str(excinfo.value)
+    assert "Traceback" not in text, text
+    for w in words:
+        assert w in text, text
+
+
+# ---------------------------------------------------------------------------------------------- harmonise
+
+
+def test_harmonise_code_field_not_in_the_layer_is_a_clear_error(mp_processing, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException) as err:
+        harmonise(mp_processing, tmp_path, INPUT=plan_layer(tmp_path), CODE_FIELD="XMDM", STANDARD=4)
+    assert_clear_error(err, "XMDM")
+
+
+def test_harmonise_output_in_a_missing_folder_is_a_clear_error(mp_processing, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    out = tmp_path / "no" / "such" / "folder" / "harmonised.gpkg"
+    with pytest.raises(QgsProcessingException) as err:
+        harmonise(
+            mp_processing, tmp_path, INPUT=plan_layer(tmp_path), CODE_FIELD="DM", STANDARD=4, OUTPUT=str(out)
+        )
+    assert_clear_error(err, str(out))
+
+
+def test_harmonise_geometry_repaired_to_nothing_is_reported(mp_processing, tmp_path):
+    from osgeo import ogr
+
+    # fid 1: a polygon of zero area (all points on a line) — make_valid leaves nothing of it
+    src = make_layer(
+        tmp_path / "degenerate.gpkg",
+        ogr.wkbPolygon,
+        [("DM", ogr.OFTString)],
+        [
+            (f"POLYGON(({X} {Y},{X + 10} {Y},{X + 20} {Y},{X} {Y}))", ("0101",)),
+            (box(0, 0, 10, 10), ("0102",)),
+        ],
+    )
+    fb = RecordingFeedback()
+    res = harmonise(mp_processing, tmp_path, feedback=fb, INPUT=src, CODE_FIELD="DM", STANDARD=4)
+    assert ogr.Open(res["OUTPUT"]).GetLayer(0).GetFeatureCount() == 2  # kept, not dropped
+    lost = [m for m in fb.messages if "nothing" in m and "1" in m]
+    assert lost, fb.text()
