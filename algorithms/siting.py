@@ -240,6 +240,14 @@ def discs(points: np.ndarray, areas: np.ndarray, segments: int = DISC_SEGMENTS) 
     return shapely.polygons(rings)
 
 
+def _number(value) -> float:
+    """An area value as a number; NaN when missing or not a number (e.g. text such as '约400')."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return np.nan
+
+
 @dataclass
 class Footprints:
     geoms: np.ndarray  # polygons (None where the project could not be drawn)
@@ -267,8 +275,12 @@ def footprints(projects: FeatureTable, area_column: str | None) -> Footprints:
 
             g = g.copy()
             g[bad] = polygonal_part(shapely.make_valid(g[bad]))
-            for i in np.flatnonzero(poly)[bad]:
+            nothing = shapely.is_empty(g) | (shapely.area(g) <= 0)
+            for i in np.flatnonzero(poly)[bad & ~nothing]:
                 problems.setdefault(-int(i) - 1, tr("invalid polygon repaired"))
+            for i in np.flatnonzero(poly)[nothing]:  # no footprint left: not checked, never 合规
+                problems[int(i)] = tr("invalid polygon with no area left after repair")
+            g[nothing] = None
         out[poly] = g
     pts = np.flatnonzero(np.isin(types, (0, 4)))
     if len(pts):
@@ -276,12 +288,7 @@ def footprints(projects: FeatureTable, area_column: str | None) -> Footprints:
             for i in pts:
                 problems[int(i)] = tr("a point needs an area (name the area field)")
         else:
-            a = np.array(
-                [
-                    np.nan if v is None else float(v)
-                    for v in np.asarray(projects.column(area_column))[pts].tolist()
-                ]
-            )
+            a = np.array([_number(v) for v in np.asarray(projects.column(area_column))[pts].tolist()])
             ok = np.isfinite(a) & (a > 0)
             for i in pts[~ok]:
                 problems[int(i)] = tr("a point without a positive area in {f}").format(f=area_column)

@@ -9,6 +9,7 @@ that decided it; optionally the same table as an XLSX sheet.
 from __future__ import annotations
 
 import os
+import sqlite3
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -29,6 +30,7 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
+from .harmonise_codes import output_error
 from .params import blueprint_parameter, flag_advanced, open_blueprint
 from .report import FLAG_CHOICES
 from .sources import QTYPES, multi_polygons, source_to_table, write_output
@@ -186,10 +188,17 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         self.require_dependencies()
+        from ..algorithms.crs import CrsError
+        from ..algorithms.gpkg import GeoPackageError
         from ..algorithms.overlay import Cancelled
+        from ..algorithms.report import ReportError
         from ..algorithms.siting import SitingError, check_siting, lines_from_store, load_siting_rules
 
+        xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context)
+        if xlsx and not os.path.isdir(os.path.dirname(xlsx) or "."):
+            raise output_error(xlsx, OSError())  # before any work, and before GDAL only warns at close
         projects = source_to_table(self, parameters, self.PROJECTS, context, feedback)
+        no_crs(self.parameterAsSource(parameters, self.PROJECTS, context), projects)
         if not len(projects):
             feedback.reportError(tr("The project layer is empty: nothing to check."))
         rules_path = self.parameterAsFile(parameters, self.RULES, context) or None
@@ -230,6 +239,7 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         for param, line, _label in LINE_PARAMS:
             if parameters.get(param):
                 lines[line] = source_to_table(self, parameters, param, context, feedback)
+                no_crs(self.parameterAsSource(parameters, param, context), lines[line])
                 feedback.pushInfo(tr("{line} from the layer given").format(line=line))
         flag = FLAG_CHOICES[self.parameterAsEnum(parameters, self.FLAG, context)][0]
         try:
@@ -250,7 +260,7 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
             )
         except Cancelled:
             return {}
-        except (SitingError, ValueError) as exc:
+        except (SitingError, ReportError, CrsError, ValueError) as exc:
             raise QgsProcessingException(str(exc)) from exc
         for m in res.messages:
             feedback.pushInfo(m)
@@ -272,12 +282,14 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         crs = (
             QgsCoordinateReferenceSystem(authid) if authid else QgsCoordinateReferenceSystem.fromWkt(crs_wkt)
         )
-        out = {
-            self.OUTPUT: write_output(
-                self, parameters, self.OUTPUT, context, feedback, fields, compat.WKB_MULTIPOLYGON, crs, ft
-            )
-        }
-        xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context)
+        try:
+            out = {
+                self.OUTPUT: write_output(
+                    self, parameters, self.OUTPUT, context, feedback, fields, compat.WKB_MULTIPOLYGON, crs, ft
+                )
+            }
+        except (OSError, sqlite3.Error, GeoPackageError) as exc:
+            raise output_error(self.parameterAsOutputLayer(parameters, self.OUTPUT, context), exc) from exc
         if xlsx:
             from ..algorithms.report import Report
             from ..algorithms.report_xlsx import write_xlsx
@@ -289,11 +301,23 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
                 {},
                 res.messages,
             )
-            write_xlsx(report, xlsx)
+            try:
+                write_xlsx(report, xlsx)
+            except (OSError, RuntimeError) as exc:
+                raise output_error(xlsx, exc) from exc
+            if not os.path.exists(xlsx):  # GDAL writes an XLSX when closing it, and only warns on failure
+                raise output_error(xlsx, OSError(tr("the workbook was not written")))
             out[self.XLSX] = xlsx
         for verdict, key in self.OUT_COUNTS.items():
             out[key] = res.counts.get(verdict, 0)
         return out
+
+
+def no_crs(source, table) -> None:
+    """A layer QGIS knows no CRS for has none in the engine either (GDAL may still give an "undefined"
+    one, which no transformation accepts): the engine then says to assign one."""
+    if source is not None and not source.sourceCrs().isValid():
+        table.crs_wkt = None
 
 
 def _array(values, kind):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from mp_testing import REPORT_X0, REPORT_Y0, RecordingFeedback
+from mp_testing import REPORT_X0, REPORT_Y0, RecordingFeedback, report_blueprint
 
 X, Y = REPORT_X0, REPORT_Y0
 
@@ -113,3 +113,102 @@ def test_harmonise_geometry_repaired_to_nothing_is_reported(mp_processing, tmp_p
     assert ogr.Open(res["OUTPUT"]).GetLayer(0).GetFeatureCount() == 2  # kept, not dropped
     lost = [m for m in fb.messages if "nothing" in m and "1" in m]
     assert lost, fb.text()
+
+
+# ---------------------------------------------------------------------------------------------- siting
+
+
+@pytest.fixture()
+def blueprint_path(tmp_path):
+    path = tmp_path / "bp.gpkg"
+    report_blueprint(path).close()
+    return str(path)
+
+
+def projects_layer(tmp_path, name="projects.gpkg", epsg=4549) -> str:
+    from osgeo import ogr
+
+    return make_layer(
+        tmp_path / name,
+        ogr.wkbPolygon,
+        [("XMBH", ogr.OFTString)],
+        [(box(10, 60, 40, 90), ("K01",)), (box(150, 10, 190, 40), ("K02",))],
+        epsg=epsg,
+    )
+
+
+def siting(processing, blueprint, feedback=None, **params):
+    params.setdefault("BLUEPRINT", blueprint)
+    params.setdefault("OUTPUT", "memory:")
+    return processing.run("multiplan:checksiting", params, feedback=feedback)
+
+
+def test_siting_output_in_a_missing_folder_is_a_clear_error(mp_processing, tmp_path, blueprint_path):
+    from qgis.core import QgsProcessingException
+
+    out = tmp_path / "no" / "such" / "siting.gpkg"
+    with pytest.raises(QgsProcessingException) as err:
+        siting(mp_processing, blueprint_path, PROJECTS=projects_layer(tmp_path), OUTPUT=str(out))
+    assert_clear_error(err, str(out))
+
+
+def test_siting_workbook_in_a_missing_folder_is_not_claimed_written(mp_processing, tmp_path, blueprint_path):
+    from qgis.core import QgsProcessingException
+
+    xlsx = tmp_path / "no" / "such" / "siting.xlsx"
+    with pytest.raises(QgsProcessingException) as err:
+        siting(mp_processing, blueprint_path, PROJECTS=projects_layer(tmp_path), XLSX=str(xlsx))
+    assert_clear_error(err, str(xlsx))
+
+
+def test_siting_projects_without_crs_is_a_clear_error(mp_processing, tmp_path, blueprint_path):
+    from qgis.core import QgsProcessingException
+
+    src = projects_layer(tmp_path, "nocrs.gpkg", epsg=None)
+    with pytest.raises(QgsProcessingException) as err:
+        siting(mp_processing, blueprint_path, PROJECTS=src)
+    assert_clear_error(err, "coordinate reference system")
+    # a control-line layer without a CRS, too
+    with pytest.raises(QgsProcessingException) as err:
+        siting(mp_processing, blueprint_path, PROJECTS=projects_layer(tmp_path), REDLINE=src)
+    assert_clear_error(err, "coordinate reference system")
+
+
+def test_siting_area_field_with_text_is_reported_per_project(mp_processing, tmp_path, blueprint_path):
+    from osgeo import ogr
+
+    src = make_layer(
+        tmp_path / "points.gpkg",
+        ogr.wkbPoint,
+        [("XMBH", ogr.OFTString), ("XMMJ", ogr.OFTString)],
+        [
+            (f"POINT({X + 25} {Y + 75})", ("P1", "400")),
+            (f"POINT({X + 25} {Y + 75})", ("P2", "约四百")),
+        ],
+    )
+    fb = RecordingFeedback()
+    res = siting(mp_processing, blueprint_path, fb, PROJECTS=src, ID_FIELD="XMBH", AREA_FIELD="XMMJ")
+    assert res["N_COMPLIANT"] == 1 and res["N_UNCHECKED"] == 1
+    assert any("P2" in m for m in fb.messages), fb.text()
+
+
+def test_siting_polygon_repaired_to_nothing_is_not_compliant(mp_processing, tmp_path, blueprint_path):
+    from osgeo import ogr
+
+    # D01: a "polygon" whose points lie on one line — nothing is left of it after repair
+    src = make_layer(
+        tmp_path / "degenerate.gpkg",
+        ogr.wkbPolygon,
+        [("XMBH", ogr.OFTString)],
+        [
+            (
+                f"POLYGON(({X + 10} {Y + 160},{X + 20} {Y + 170},{X + 30} {Y + 180},{X + 10} {Y + 160}))",
+                ("D01",),
+            ),
+            (box(10, 60, 40, 90), ("K01",)),
+        ],
+    )
+    fb = RecordingFeedback()
+    res = siting(mp_processing, blueprint_path, fb, PROJECTS=src, ID_FIELD="XMBH")
+    assert res["N_COMPLIANT"] == 1 and res["N_UNCHECKED"] == 1
+    assert any("D01" in m for m in fb.messages), fb.text()
