@@ -995,6 +995,8 @@ def _build(store, params: ApplyParams, streets, runner: Runner, tables, lap, tim
     missing = [r for r in roles if f"plan_{r}" not in store.layers()]
     if missing:
         raise ApplyError(tr("The blueprint has no copy of plan(s): {roles}").format(roles=", ".join(missing)))
+    if streets is not None and params.unit_column and not streets.has_column(params.unit_column):
+        raise ApplyError(tr("The streets layer has no field {f}.").format(f=params.unit_column))
     crs_wkt = store.crs_wkt
     lap("start", 0.02, tr("Reading the plan copies"))
     roles = _order(
@@ -1076,12 +1078,25 @@ def _build(store, params: ApplyParams, streets, runner: Runner, tables, lap, tim
     unit = np.full(len(pg), -1, dtype=np.intp)
     unit_names = np.zeros(0, dtype=object)
     if streets is not None and len(streets):
-        from .detection_run import to_working
+        from pyproj.exceptions import ProjError
 
-        st = to_working(streets, crs_wkt, tr("Streets"), problems) if crs_wkt else streets
+        from .crs import CrsError
+        from .detection_run import crs_label, to_working
+
+        try:
+            st = to_working(streets, crs_wkt, tr("Streets"), problems) if crs_wkt else streets
+        except CrsError as exc:  # no CRS, or coordinates outside its area of use
+            raise ApplyError(str(exc)) from exc
+        except ProjError as exc:  # e.g. an "Undefined Cartesian SRS" (a GeoPackage's srs_id -1)
+            raise ApplyError(
+                tr(
+                    "{what} is in {crs}, which cannot be transformed to the blueprint's CRS: assign its real "
+                    "coordinate reference system in QGIS first."
+                ).format(what=tr("The streets layer"), crs=crs_label(streets.crs_wkt))
+            ) from exc
         ok = ~shapely.is_missing(st.geoms)
         sgeoms = shapely.make_valid(np.asarray(st.geoms, dtype=object)[ok])
-        if params.unit_column and st.has_column(params.unit_column):
+        if params.unit_column:
             unit_names = _text(st.column(params.unit_column), len(st))[ok]
         else:
             unit_names = np.array([str(int(f)) for f in np.asarray(st.fids)[ok]], dtype=object)

@@ -83,3 +83,46 @@ def test_report_outputs_in_a_missing_folder_or_with_a_wrong_extension(mp_process
     with pytest.raises(QgsProcessingException) as err:
         run_report(mp_processing, hand, tmp_path, HTML=str(folder))
     assert "could not be written" in no_traceback(err) and str(folder) in str(err.value)
+
+
+def run_apply(processing, blueprint: str, **extra):
+    params = {"BLUEPRINT": blueprint, "OUTPUT": "memory:", "SUMMARY": "memory:"}
+    params.update(extra)
+    fb = RecordingFeedback()
+    return processing.run("multiplan:applydecisions", params, feedback=fb), fb
+
+
+@pytest.fixture()
+def undecided_bp(tmp_path) -> str:
+    """The hand-built blueprint before apply: plan copies, patches and decisions, no blueprint layer."""
+    path = tmp_path / "apply.gpkg"
+    report_blueprint(path, blueprint=False).close()
+    return str(path)
+
+
+def blueprint_runs(path: str) -> list:
+    from multiplan.algorithms.store import BlueprintStore
+
+    with BlueprintStore.open(path, readonly=True) as s:
+        return [r["kind"] for r in s.runs()]
+
+
+def test_apply_streets_without_a_usable_crs_or_the_named_field(mp_processing, undecided_bp, tmp_path):
+    """Streets whose CRS cannot be transformed, or without the street field named: a clear error, and the
+    blueprint is not written (the field was ignored and the streets silently named by feature id)."""
+    from qgis.core import QgsProcessingException
+
+    before = blueprint_runs(undecided_bp)
+    local = write_polygons(tmp_path / "local.gpkg", "streets", "XZQMC", ["甲", "乙"], None)
+    with pytest.raises(QgsProcessingException) as err:
+        run_apply(mp_processing, undecided_bp, STREETS=local, STREET_FIELD="XZQMC")
+    text = no_traceback(err)
+    assert "streets layer" in text and "Undefined" in text and "assign" in text
+    streets = write_polygons(tmp_path / "streets.gpkg", "streets", "XZQMC", ["甲", "乙"], "EPSG:4549")
+    with pytest.raises(QgsProcessingException) as err:
+        run_apply(mp_processing, undecided_bp, STREETS=streets, STREET_FIELD="JDMC")
+    assert "JDMC" in no_traceback(err)
+    assert blueprint_runs(undecided_bp) == before
+    res, _ = run_apply(mp_processing, undecided_bp, STREETS=streets, STREET_FIELD="XZQMC")
+    units = {f["unit"] for f in res["OUTPUT"].getFeatures()}
+    assert units == {"甲", "乙"}
