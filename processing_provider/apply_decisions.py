@@ -9,6 +9,7 @@ blueprint layer and a summary per rule and status.
 from __future__ import annotations
 
 import os
+import re
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -183,6 +184,16 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
         from ..algorithms.overlay import Cancelled
         from ..algorithms.store import BlueprintError, BlueprintStore, RunCancelledError
 
+        for name in (self.OUTPUT, self.SUMMARY):  # before the blueprint is written, not after
+            dest = self.parameterAsOutputLayer(parameters, name, context) or ""
+            folder = os.path.dirname(os.path.abspath(dest))
+            is_file = dest and "|" not in dest and not re.match(r"^[A-Za-z][A-Za-z0-9_]+:", dest)
+            if is_file and not os.path.isdir(folder):
+                raise QgsProcessingException(
+                    tr("{what}: the folder {folder} does not exist.").format(
+                        what=self.parameterDefinition(name).description(), folder=folder
+                    )
+                )
         steps = QgsProcessingMultiStepFeedback(2, feedback)
         steps.setCurrentStep(0)
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context)

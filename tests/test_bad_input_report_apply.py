@@ -126,3 +126,15 @@ def test_apply_streets_without_a_usable_crs_or_the_named_field(mp_processing, un
     res, _ = run_apply(mp_processing, undecided_bp, STREETS=streets, STREET_FIELD="XZQMC")
     units = {f["unit"] for f in res["OUTPUT"].getFeatures()}
     assert units == {"甲", "乙"}
+
+
+def test_apply_outputs_in_a_missing_folder_leave_the_blueprint_alone(mp_processing, undecided_bp, tmp_path):
+    from qgis.core import QgsProcessingException
+
+    before = blueprint_runs(undecided_bp)
+    missing = tmp_path / "no" / "such" / "folder"
+    for extra in ({"OUTPUT": str(missing / "bp.gpkg")}, {"SUMMARY": str(missing / "summary.gpkg")}):
+        with pytest.raises(QgsProcessingException) as err:
+            run_apply(mp_processing, undecided_bp, **extra)
+        assert str(missing) in no_traceback(err) and "does not exist" in str(err.value)
+    assert blueprint_runs(undecided_bp) == before
