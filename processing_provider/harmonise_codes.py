@@ -203,6 +203,28 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
         table = source_to_table(self, parameters, self.INPUT, context, feedback, encoding=encoding)
         if feedback.isCanceled():
             return {}
+        text_fields = [f for f in (code_field, name_field) if f]
+        garbled = undecodable(table, text_fields)
+        if garbled and not encoding:
+            # Not UTF-8 and nothing (.cpg) says what it is: a Chinese plan is GBK far more often than not.
+            gbk = source_to_table(self, parameters, self.INPUT, context, feedback, encoding="GBK")
+            if not undecodable(gbk, text_fields):
+                table = gbk
+                feedback.pushWarning(
+                    tr(
+                        "{n} features have text in {fields} that is not UTF-8 and the layer does not say its "
+                        "encoding (a shapefile without .cpg?): read as GBK. If that is wrong, set the "
+                        "shapefile encoding."
+                    ).format(n=garbled, fields=", ".join(text_fields))
+                )
+                garbled = 0
+        if garbled:
+            feedback.pushWarning(
+                tr(
+                    "{n} features have text in {fields} that cannot be decoded (shown as �): set the "
+                    "shapefile encoding (e.g. GBK)."
+                ).format(n=garbled, fields=", ".join(text_fields))
+            )
         if len(table) == 0:
             feedback.reportError(tr("The plan layer is empty: nothing to harmonise."))
 
@@ -361,6 +383,16 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
             )
         )
         return results
+
+
+def undecodable(table, fields) -> int:
+    """How many features have text in ``fields`` that was not decodable (U+FFFD replacement characters)."""
+    bad = np.zeros(len(table), dtype=bool)
+    for f in fields:
+        bad |= np.fromiter(
+            (isinstance(v, str) and "\ufffd" in v for v in table.column(f).tolist()), bool, len(table)
+        )
+    return int(bad.sum())
 
 
 def output_error(path: str, exc: Exception) -> QgsProcessingException:

@@ -110,7 +110,9 @@ def test_harmonise_geometry_repaired_to_nothing_is_reported(mp_processing, tmp_p
     )
     fb = RecordingFeedback()
     res = harmonise(mp_processing, tmp_path, feedback=fb, INPUT=src, CODE_FIELD="DM", STANDARD=4)
-    assert ogr.Open(res["OUTPUT"]).GetLayer(0).GetFeatureCount() == 2  # kept, not dropped
+    ds = ogr.Open(res["OUTPUT"])
+    assert ds.GetLayer(0).GetFeatureCount() == 2  # kept, not dropped
+    ds = None
     lost = [m for m in fb.messages if "nothing" in m and "1" in m]
     assert lost, fb.text()
 
@@ -212,3 +214,26 @@ def test_siting_polygon_repaired_to_nothing_is_not_compliant(mp_processing, tmp_
     res = siting(mp_processing, blueprint_path, fb, PROJECTS=src, ID_FIELD="XMBH")
     assert res["N_COMPLIANT"] == 1 and res["N_UNCHECKED"] == 1
     assert any("D01" in m for m in fb.messages), fb.text()
+
+
+def test_harmonise_gbk_shapefile_without_cpg_is_read_as_gbk_and_said(mp_processing, tmp_path):
+    from osgeo import ogr
+
+    names = ["水田", "旱地", "城镇住宅用地", "乔木林地"]
+    shp = make_layer(
+        tmp_path / "gbk.shp",
+        ogr.wkbPolygon,
+        [("DLMC", ogr.OFTString)],
+        [(box(i * 10, 0, i * 10 + 10, 10), (n,)) for i, n in enumerate(names)],
+        driver="ESRI Shapefile",
+        options=["ENCODING=GBK"],
+    )
+    os.remove(str(tmp_path / "gbk.cpg"))  # as many plans arrive: GBK text, nothing says so
+    fb = RecordingFeedback()
+    res = harmonise(mp_processing, tmp_path, feedback=fb, INPUT=shp, NAME_FIELD="DLMC", STANDARD=4)
+    assert res["UNMAPPED_FEATURES"] == 0, fb.text()
+    # How GDAL decodes it depends on what QGIS set before in the process; read as GBK, it is said so
+    assert not any("\ufffd" in m for m in fb.messages), fb.text()
+    ds = ogr.Open(res["OUTPUT"])
+    assert sorted(f.GetField("DLMC") for f in ds.GetLayer(0)) == sorted(names)
+    ds = None
