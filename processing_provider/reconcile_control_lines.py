@@ -264,9 +264,9 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         self.require_dependencies()
         from ..algorithms import lines as cl
-        from ..algorithms.crs import CrsError, choose_working_crs
+        from ..algorithms.crs import CrsError
         from ..algorithms.detect import NotHarmonisedError, PlanInput
-        from ..algorithms.detection_run import input_record, role_from_name
+        from ..algorithms.detection_run import choose_crs, input_record, role_from_name
         from ..algorithms.overlay import Cancelled
         from ..algorithms.store import BlueprintError, BlueprintStore, RunCancelledError
 
@@ -322,7 +322,7 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
             blueprint_crs = store.crs_wkt
         override, project_crs = crs_choices(self, parameters, self.WORKING_CRS, context)
         try:
-            working = choose_working_crs(
+            working = choose_crs(
                 [x.table for x in layers]
                 + [p.table for p in plans]
                 + [t for t in (streets, district) if t is not None],
@@ -336,8 +336,6 @@ class ReconcileControlLinesAlgorithm(MultiplanAlgorithm):
         feedback.pushInfo(working.reason)
         for note in working.notes:
             feedback.pushWarning(note)
-        if store is not None and override is not None and working.rule == "override":
-            feedback.pushWarning(tr("The blueprint keeps its own CRS; the working CRS parameter is ignored."))
 
         rules_path = self.parameterAsFile(parameters, self.LINE_RULES, context) or None
         try:

@@ -147,8 +147,16 @@ def test_demo_district_into_a_new_blueprint_and_again(mp_processing, district, t
     finally:
         store.close()
 
-    # the same inputs again into the same blueprint: every LINE_* patch keeps its id
-    again = mp_processing.run("multiplan:reconcilecontrollines", dict(params, **outputs(tmp_path, "b_")))
+    # the same inputs again into the same blueprint: every LINE_* patch keeps its id, and a working CRS
+    # asked for is ignored (with a note): the blueprint keeps its own
+    fb = Feedback()
+    again = mp_processing.run(
+        "multiplan:reconcilecontrollines",
+        dict(params, WORKING_CRS="EPSG:4549", **outputs(tmp_path, "b_")),
+        feedback=fb,
+    )
+    assert again["WORKING_CRS_USED"] == "EPSG:4548"
+    assert any("blueprint keeps its working CRS" in w for w in fb.warnings)
     _, ovl2 = features(again["OVERLAPS"])
     assert sorted(ft["patch_id"] for ft in ovl2) == ids
 
@@ -219,6 +227,32 @@ def test_the_same_layer_for_two_lines_is_warned_about(mp_processing, district, t
     )
     same = [w for w in feedback.warnings if "same layer" in w]
     assert len(same) == 1 and "eco_redline and dev_boundary" in same[0]
+
+
+def test_a_line_in_an_undefined_crs_is_refused_by_name(mp_processing, district, tmp_path):
+    """A GeoPackage layer in "Undefined Cartesian SRS" (srs_id −1) cannot be reprojected: refused by
+    name, as in detection (it raised a PROJ traceback)."""
+    import shutil
+    import sqlite3
+
+    from qgis.core import QgsProcessingException
+
+    m = district
+    info = m["layers"]["farmland"]
+    copy = tmp_path / "farmland_undefined.gpkg"
+    shutil.copy(info["path"], copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE gpkg_geometry_columns SET srs_id = -1")
+        conn.execute("UPDATE gpkg_contents SET srs_id = -1")
+    with pytest.raises(QgsProcessingException, match="without a usable coordinate reference system"):
+        mp_processing.run(
+            "multiplan:reconcilecontrollines",
+            {
+                "REDLINE": uri(m, "redline"),
+                "FARMLAND": f"{copy}|layername={info['layer']}",
+                **outputs(tmp_path),
+            },
+        )
 
 
 def test_lines_in_other_crss_are_reprojected_and_reported(mp_processing, district, tmp_path):
