@@ -258,7 +258,7 @@
   <context>
     <name>multiplan</name>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="173" />
+      <location filename="../processing_provider/harmonise_codes.py" line="175" />
       <source>'User crosswalk only' needs a crosswalk CSV.</source>
       <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
     </message>
@@ -318,7 +318,7 @@
       <translation>新一轮检测已关闭此图斑：该处已不再存在差异，图斑已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1404" />
+      <location filename="../algorithms/store/core.py" line="1408" />
       <source>A plan role must be lower-case letters, digits and '_': {role}</source>
       <translation>规划角色只能由小写字母、数字和“_”组成：{role}</translation>
     </message>
@@ -328,12 +328,12 @@
       <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="87" />
+      <location filename="../processing_provider/apply_decisions.py" line="88" />
       <source>Apply decisions: build the blueprint (一张蓝图)</source>
       <translation>应用决定：生成一张蓝图</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1031" />
+      <location filename="../algorithms/apply.py" line="1033" />
       <source>Applying the decisions</source>
       <translation>正在应用决定</translation>
     </message>
@@ -353,12 +353,12 @@
       <translation>面积</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="102" />
+      <location filename="../processing_provider/check_siting.py" line="103" />
       <source>Area field (m²) for point projects</source>
       <translation>点状项目的面积字段（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1609" />
+      <location filename="../algorithms/report.py" line="1621" />
       <source>As computed by the latest control-line run; not recomputed here.</source>
       <translation>取自最近一次三线协调运行的结果，此处未重新计算。</translation>
     </message>
@@ -368,62 +368,62 @@
       <translation>正在生成图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1095" />
+      <location filename="../algorithms/apply.py" line="1110" />
       <source>Assembling the blueprint</source>
       <translation>正在拼合蓝图</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="219" />
+      <location filename="../processing_provider/report.py" line="221" />
       <source>Atlas (PDF)</source>
       <translation>图集（PDF）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="230" />
+      <location filename="../processing_provider/report.py" line="232" />
       <source>Atlas pages</source>
       <translation>图集页数</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="231" />
+      <location filename="../processing_provider/report.py" line="233" />
       <source>Atlas seconds per page</source>
       <translation>图集每页用时（秒）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="333" />
+      <location filename="../processing_provider/report.py" line="337" />
       <source>Atlas {path}: {n} pages in {s:.1f} s ({spp:.3f} s per page), font {font}</source>
       <translation>图集 {path}：{n} 页，用时 {s:.1f} 秒（每页 {spp:.3f} 秒），字体 {font}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="175" />
+      <location filename="../processing_provider/report.py" line="177" />
       <source>Atlas: at most this many pages, largest patches first (0: no atlas)</source>
       <translation>图集：最多页数，按图斑面积从大到小（0：不生成图集）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="182" />
+      <location filename="../processing_provider/report.py" line="184" />
       <source>Atlas: include slivers</source>
       <translation>图集：包括碎屑图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="188" />
+      <location filename="../processing_provider/report.py" line="190" />
       <source>Atlas: only these kinds (comma-separated, e.g. LG_URBAN_CON,RL_URBAN)</source>
       <translation>图集：仅限这些类型（以逗号分隔，如 LG_URBAN_CON,RL_URBAN）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="192" />
+      <location filename="../processing_provider/report.py" line="194" />
       <source>Atlas: only these statuses (comma-separated, e.g. undecided,conflict)</source>
       <translation>图集：仅限这些状态（以逗号分隔，如 undecided,conflict）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="200" />
+      <location filename="../processing_provider/report.py" line="202" />
       <source>Atlas: smallest patch area (m²)</source>
       <translation>图集：最小图斑面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="30" />
+      <location filename="../processing_provider/harmonise_codes.py" line="32" />
       <source>Auto-detect (weighs every value against every table)</source>
       <translation>自动识别（将全部取值与每一张分类表比对）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="245" />
+      <location filename="../processing_provider/harmonise_codes.py" line="280" />
       <source>Auto-detected standard: {std} (confidence {conf:.0%}). {msg}</source>
       <translation>自动识别的标准：{std}（置信度 {conf:.0%}）。{msg}</translation>
     </message>
@@ -433,12 +433,12 @@
       <translation>待专家评审</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1930" />
+      <location filename="../algorithms/report.py" line="1942" />
       <source>Balance tables</source>
       <translation>用地平衡表</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1867" />
+      <location filename="../algorithms/report.py" line="1879" />
       <source>Blueprint</source>
       <translation>蓝图</translation>
     </message>
@@ -448,7 +448,7 @@
       <translation>一张蓝图（整合用地）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="158" />
+      <location filename="../processing_provider/apply_decisions.py" line="159" />
       <source>Blueprint (一张蓝图)</source>
       <translation>一张蓝图</translation>
     </message>
@@ -468,17 +468,17 @@
       <translation>写入的蓝图 GeoPackage（不存在时新建；留空：仅输出结果）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="166" />
+      <location filename="../processing_provider/apply_decisions.py" line="167" />
       <source>Blueprint area (m²)</source>
       <translation>蓝图面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1183" />
+      <location filename="../algorithms/report.py" line="1195" />
       <source>Blueprint construction land (final ground, by {flag}) on ground the current land-use layer shows as non-construction (its legal 三大类): {a:,.1f} m² ({ha:,.2f} ha).</source>
       <translation>蓝图建设用地（已定用地，按{flag}）中，现状用地图层显示为非建设用地（按法定三大类）的部分：{a:,.1f} 平方米（{ha:,.2f} 公顷）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="163" />
+      <location filename="../processing_provider/apply_decisions.py" line="164" />
       <source>Blueprint features</source>
       <translation>蓝图要素数</translation>
     </message>
@@ -493,22 +493,22 @@
       <translation>蓝图运行 {run}：LINE_* 图斑 {counts}；关闭 {closed} 个，待重新确认 {flagged} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="458" />
+      <location filename="../processing_provider/detect_differences.py" line="460" />
       <source>Blueprint run {run}: {closed} patches closed, {flagged} flagged to re-confirm</source>
       <translation>蓝图运行 {run}：关闭图斑 {closed} 个，标记待重新确认 {flagged} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="159" />
+      <location filename="../processing_provider/apply_decisions.py" line="160" />
       <source>Blueprint summary per rule</source>
       <translation>按规则汇总的蓝图统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="237" />
+      <location filename="../processing_provider/apply_decisions.py" line="241" />
       <source>Blueprint: {n} features over {area:.1f} m² from {roles}; run {run}</source>
       <translation>蓝图：{n} 个要素，共 {area:.1f} 平方米，来自 {roles}；运行 {run}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="90" />
+      <location filename="../processing_provider/apply_decisions.py" line="91" />
       <source>Builds the blueprint layer — the integrated land use after the decisions — over the WHOLE district, from the harmonised plan copies a detection run stored in the blueprint and the decision log, and writes it into the blueprint (layer 'blueprint') in one run.
 
 Only plans that carry land use feed it (urban-rural plan, land-use plan, further land-use plans). Where their unified classes agree, that class (the finer one when one refines the other). Where they differ and no patch covers the ground, a role precedence decides: by default the urban-rural plan for construction land and the land-use plan for non-construction land (and, where the plans' own construction flags differ without a patch, the non-construction precedence). Where only one plan covers the ground, that plan.
@@ -534,12 +534,12 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>已取消</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="437" />
+      <location filename="../processing_provider/detect_differences.py" line="439" />
       <source>Cancelled: nothing was written into the blueprint.</source>
       <translation>已取消：未向蓝图写入任何内容。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="222" />
+      <location filename="../processing_provider/apply_decisions.py" line="226" />
       <source>Cancelled: the blueprint was not changed.</source>
       <translation>已取消：蓝图未作任何改动。</translation>
     </message>
@@ -584,9 +584,14 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>无法读取选址规则表 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="346" />
+      <location filename="../algorithms/store/core.py" line="350" />
       <source>Cannot read {path}: {error}</source>
       <translation>无法读取 {path}：{error}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/sources.py" line="243" />
+      <source>Cannot write {path}: {why}</source>
+      <translation>无法写入 {path}：{why}</translation>
     </message>
     <message>
       <location filename="../ui/controller.py" line="1144" />
@@ -599,12 +604,12 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>修改…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="69" />
+      <location filename="../processing_provider/check_siting.py" line="70" />
       <source>Check project siting (项目选址核查)</source>
       <translation>项目选址核查</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="72" />
+      <location filename="../processing_provider/check_siting.py" line="73" />
       <source>Checks construction projects against the blueprint (一张蓝图) and the three control lines.
 
 Per project: its area on construction and on non-construction land of the blueprint, on ground still pending, in the ecological red line, on permanent farmland, outside the urban development boundary, outside the blueprint, and the difference patches it touches. Points are drawn as discs of exactly the area in the area field.
@@ -621,7 +626,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
 其他坐标系的项目会重投影到蓝图的坐标系。除非另行指定控制线图层，控制线采用蓝图中的控制线（优先最终，其次建议，再次原始输入）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="170" />
+      <location filename="../processing_provider/harmonise_codes.py" line="172" />
       <source>Choose the code field, the name field, or both.</source>
       <translation>请选择代码字段、名称字段或两者。</translation>
     </message>
@@ -636,12 +641,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>地类冲突</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1042" />
+      <location filename="../algorithms/apply.py" line="1044" />
       <source>Classes and provenance</source>
       <translation>地类与来源</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="112" />
+      <location filename="../processing_provider/harmonise_codes.py" line="114" />
       <source>Classification standard of the layer</source>
       <translation>图层的用地分类标准</translation>
     </message>
@@ -651,7 +656,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理输入数据</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1022" />
+      <location filename="../algorithms/apply.py" line="1024" />
       <source>Cleaning the plans</source>
       <translation>正在清理规划数据</translation>
     </message>
@@ -661,12 +666,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理 {line}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="94" />
+      <location filename="../processing_provider/harmonise_codes.py" line="96" />
       <source>Code field</source>
       <translation>用地代码字段</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="189" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="190" />
       <source>Compare only inside (district boundary)</source>
       <translation>仅在此范围内比较（区界）</translation>
     </message>
@@ -681,42 +686,42 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>建设用地属性</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="234" />
+      <location filename="../processing_provider/report.py" line="236" />
       <source>Construction flag counted</source>
       <translation>统计的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="282" />
+      <location filename="../processing_provider/report.py" line="289" />
       <source>Construction flag counted: {flag}</source>
       <translation>统计的建设用地属性口径：{flag}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="126" />
+      <location filename="../processing_provider/check_siting.py" line="127" />
       <source>Construction flag of the blueprint</source>
       <translation>蓝图的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="149" />
+      <location filename="../processing_provider/report.py" line="151" />
       <source>Construction flag the quota check counts</source>
       <translation>指标核查采用的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="227" />
+      <location filename="../processing_provider/report.py" line="229" />
       <source>Construction land of the blueprint (m²)</source>
       <translation>蓝图建设用地（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="933" />
+      <location filename="../algorithms/report.py" line="945" />
       <source>Construction land {a:,.1f} m² ({ha:,.2f} ha) exceeds the quota of {q:,.1f} m² by {d:,.1f} m² ({u:.1%}); counted by {flag}.</source>
       <translation>建设用地 {a:,.1f} 平方米（{ha:,.2f} 公顷）超出指标 {q:,.1f} 平方米，超出 {d:,.1f} 平方米（{u:.1%}）；按{flag}统计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="939" />
+      <location filename="../algorithms/report.py" line="951" />
       <source>Construction land {a:,.1f} m² ({ha:,.2f} ha) is within the quota of {q:,.1f} m²: {r:,.1f} m² remain ({u:.1%} used); counted by {flag}.</source>
       <translation>建设用地 {a:,.1f} 平方米（{ha:,.2f} 公顷）未超出指标 {q:,.1f} 平方米：剩余 {r:,.1f} 平方米（已使用 {u:.1%}）；按{flag}统计。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="140" />
+      <location filename="../processing_provider/report.py" line="142" />
       <source>Construction-land quota in ha (公顷; empty: no check)</source>
       <translation>建设用地指标（公顷；留空：不核查）</translation>
     </message>
@@ -766,17 +771,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1641" />
+      <location filename="../algorithms/store/core.py" line="1645" />
       <source>Control lines need a line_type column.</source>
       <translation>控制线必须有 line_type 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="135" />
+      <location filename="../processing_provider/check_siting.py" line="136" />
       <source>Control lines of the blueprint</source>
       <translation>蓝图中的控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="226" />
+      <location filename="../processing_provider/check_siting.py" line="233" />
       <source>Control lines of the blueprint, stage {stage}: {lines}</source>
       <translation>蓝图中的控制线，阶段 {stage}：{lines}</translation>
     </message>
@@ -806,17 +811,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线协调</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="236" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="237" />
       <source>Control-line overlaps</source>
       <translation>控制线重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="243" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="244" />
       <source>Control-line statistics</source>
       <translation>控制线统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="212" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="213" />
       <source>Core zones in the eco plan (class set, e.g. zone:一级管控区)</source>
       <translation>生态环境保护规划中的核心管控区（地类集合，如 zone:一级管控区）</translation>
     </message>
@@ -831,7 +836,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>已新建蓝图 {path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="120" />
+      <location filename="../processing_provider/harmonise_codes.py" line="122" />
       <source>Crosswalk CSV (optional; overrides built-in rows)</source>
       <translation>对照表 CSV（可选，覆盖内置对照）</translation>
     </message>
@@ -841,17 +846,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>对照表文件 {path} 不存在</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="117" />
+      <location filename="../processing_provider/report.py" line="119" />
       <source>Current land use (三调), for 新增建设用地 (harmonised, or give its code field)</source>
       <translation>现状用地（三调），用于新增建设用地统计（已分类梳理，或指定其地类编码字段）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="125" />
+      <location filename="../processing_provider/report.py" line="127" />
       <source>Current land use: code field (DLBM) when the layer is not harmonised</source>
       <translation>现状用地：地类编码字段（DLBM），图层未分类梳理时使用</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="253" />
+      <location filename="../processing_provider/detect_differences.py" line="254" />
       <source>Data problems</source>
       <translation>数据问题</translation>
     </message>
@@ -886,12 +891,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>各部门提出意见，只有领导小组办公室作出决定。您的意见立即写入。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="130" />
+      <location filename="../processing_provider/detect_differences.py" line="131" />
       <source>Detect differences (差异分析)</source>
       <translation>差异分析</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="163" />
+      <location filename="../processing_provider/harmonise_codes.py" line="165" />
       <source>Detection confidence</source>
       <translation>识别置信度</translation>
     </message>
@@ -901,7 +906,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>主体功能区规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="71" />
+      <location filename="../processing_provider/detect_differences.py" line="72" />
       <source>Development plan / main-function zones (主体功能区), harmonised</source>
       <translation>经济社会发展规划 / 主体功能区规划（已分类梳理）</translation>
     </message>
@@ -911,12 +916,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>禁止开发区域</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="251" />
+      <location filename="../processing_provider/detect_differences.py" line="252" />
       <source>Difference patches</source>
       <translation>差异图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="252" />
+      <location filename="../processing_provider/detect_differences.py" line="253" />
       <source>Difference statistics</source>
       <translation>差异统计</translation>
     </message>
@@ -931,7 +936,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>区界图层</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="53" />
+      <location filename="../processing_provider/apply_decisions.py" line="54" />
       <source>Do not build the final control lines</source>
       <translation>不生成最终控制线</translation>
     </message>
@@ -971,12 +976,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态环境保护规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="73" />
+      <location filename="../processing_provider/detect_differences.py" line="74" />
       <source>Eco-environment protection plan (生态环境保护规划), harmonised</source>
       <translation>生态环境保护规划（已分类梳理）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="171" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="172" />
       <source>Eco-environment protection plan, harmonised (its 一级管控区 are the core zones)</source>
       <translation>生态环境保护规划，已完成分类梳理（其一级管控区为核心管控区）</translation>
     </message>
@@ -991,12 +996,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态保护红线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="38" />
+      <location filename="../processing_provider/check_siting.py" line="39" />
       <source>Ecological protection red line (empty: the blueprint's)</source>
       <translation>生态保护红线（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="77" />
+      <location filename="../processing_provider/detect_differences.py" line="78" />
       <source>Ecological protection red line (生态保护红线)</source>
       <translation>生态保护红线</translation>
     </message>
@@ -1016,7 +1021,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>规划编制错误</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1026" />
+      <location filename="../algorithms/apply.py" line="1028" />
       <source>Every land-use plan copy is empty</source>
       <translation>所有规划用地副本均为空</translation>
     </message>
@@ -1026,12 +1031,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>此队列中的图斑均已决定。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="170" />
+      <location filename="../processing_provider/check_siting.py" line="171" />
       <source>Excel workbook (*.xlsx)</source>
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="318" />
+      <location filename="../processing_provider/report.py" line="322" />
       <source>Exporting the atlas ({n} pages)…</source>
       <translation>正在导出图集（{n} 页）…</translation>
     </message>
@@ -1041,12 +1046,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>不支持扩展 GeoPackage 几何类型。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="76" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="77" />
       <source>Farmland / development boundary overlap</source>
       <translation>永久基本农田 / 城镇开发边界重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="162" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="163" />
       <source>Farmland deduction coefficient field (扣除系数; default KCXS when present)</source>
       <translation>基本农田扣除系数字段（默认：存在时使用 KCXS）</translation>
     </message>
@@ -1056,7 +1061,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>耕地保护</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="164" />
+      <location filename="../processing_provider/harmonise_codes.py" line="166" />
       <source>Features with unmapped codes</source>
       <translation>代码未映射的要素数</translation>
     </message>
@@ -1071,7 +1076,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="274" />
+      <location filename="../processing_provider/harmonise_codes.py" line="309" />
       <source>Field {f} from an earlier harmonisation is replaced.</source>
       <translation>已替换此前分类梳理生成的字段 {f}。</translation>
     </message>
@@ -1086,17 +1091,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>找不到文件：{path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="138" />
+      <location filename="../processing_provider/check_siting.py" line="139" />
       <source>Final</source>
       <translation>最终</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="142" />
+      <location filename="../processing_provider/apply_decisions.py" line="143" />
       <source>Final control lines</source>
       <translation>最终控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="244" />
+      <location filename="../processing_provider/apply_decisions.py" line="248" />
       <source>Final control lines written; 补划 deficit {a:.1f} m²</source>
       <translation>已写入最终控制线；补划缺口 {a:.1f} 平方米</translation>
     </message>
@@ -1106,7 +1111,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>最终决定（领导小组办公室）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="122" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="123" />
       <source>Finds where the ecological protection red line (生态保护红线), the permanent basic farmland (永久基本农田) and the urban development boundary (城镇开发边界) overlap, and proposes an adjustment for every overlap — the 2019 guidance says the three lines must not cross, overlap or conflict.
 
 Each line layer is optional and may hold many features, multipart polygons with holes, or one dissolved polygon of 100k+ vertices. Invalid rings are repaired and counted, overlaps between features of one line are reported and counted once, layers in another CRS are reprojected.
@@ -1127,17 +1132,17 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
 已完成分类梳理的规划用于覆盖统计：规划位于每条控制线内 / 外的面积，以及控制线内无规划覆盖的面积。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="130" />
+      <location filename="../processing_provider/harmonise_codes.py" line="132" />
       <source>Flag as unmapped and continue</source>
       <translation>标记为“未映射”并继续</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1003" />
+      <location filename="../algorithms/report.py" line="1015" />
       <source>Flag counted: {flag}</source>
       <translation>统计口径：{flag}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="39" />
+      <location filename="../processing_provider/report.py" line="41" />
       <source>Flag of the source plan's own standard</source>
       <translation>来源规划自身标准的建设用地属性</translation>
     </message>
@@ -1147,22 +1152,22 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>林地保护利用规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="179" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="180" />
       <source>Further harmonised plans (coverage statistics)</source>
       <translation>其他已分类梳理的规划（覆盖统计）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="196" />
+      <location filename="../processing_provider/detect_differences.py" line="197" />
       <source>Further special plans, harmonised (role from a 'role' field or the layer name)</source>
       <translation>其他专项规划，已完成分类梳理（角色取自“role”字段或图层名称）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="31" />
+      <location filename="../processing_provider/harmonise_codes.py" line="33" />
       <source>GB 50137-2011 城乡用地 (urban-rural plan)</source>
       <translation>GB 50137-2011 城乡用地分类（城乡规划）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="33" />
+      <location filename="../processing_provider/harmonise_codes.py" line="35" />
       <source>GB/T 21010-2017 / 三调 (current land use)</source>
       <translation>GB/T 21010-2017 / 三调（土地利用现状）</translation>
     </message>
@@ -1172,7 +1177,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>几何与属性列的长度不一致。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="258" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="259" />
       <source>Give at least one control line layer.</source>
       <translation>请至少指定一个控制线图层。</translation>
     </message>
@@ -1182,7 +1187,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>请至少指定两个规划，或一个规划加至少一条控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="268" />
+      <location filename="../processing_provider/detect_differences.py" line="269" />
       <source>Give at least two plans, or one plan and at least one control line.</source>
       <translation>请至少指定两个规划，或一个规划加至少一条控制线。</translation>
     </message>
@@ -1202,22 +1207,22 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>地类组（仅知大类时）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="214" />
+      <location filename="../processing_provider/report.py" line="216" />
       <source>HTML page (*.html)</source>
       <translation>HTML 网页 (*.html)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="60" />
+      <location filename="../processing_provider/harmonise_codes.py" line="62" />
       <source>Harmonise land-use codes (用地分类标准梳理)</source>
       <translation>用地分类标准梳理</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="152" />
+      <location filename="../processing_provider/harmonise_codes.py" line="154" />
       <source>Harmonised plan</source>
       <translation>分类梳理后的规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="342" />
+      <location filename="../processing_provider/harmonise_codes.py" line="380" />
       <source>Harmonised {n} features with {std}. {counts}</source>
       <translation>已按 {std} 对 {n} 个要素完成分类梳理。{counts}</translation>
     </message>
@@ -1227,7 +1232,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>本图斑涉及的地类</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="140" />
+      <location filename="../processing_provider/check_siting.py" line="141" />
       <source>Input</source>
       <translation>原始输入</translation>
     </message>
@@ -1242,17 +1247,17 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>无效的表名：{name}</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="395" />
+      <location filename="../algorithms/store/core.py" line="399" />
       <source>It has no GeoPackage tables.</source>
       <translation>它没有 GeoPackage 表。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="340" />
+      <location filename="../algorithms/store/core.py" line="344" />
       <source>It is a folder.</source>
       <translation>它是一个文件夹。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="349" />
+      <location filename="../algorithms/store/core.py" line="353" />
       <source>It is not an SQLite database.</source>
       <translation>它不是 SQLite 数据库。</translation>
     </message>
@@ -1267,7 +1272,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>重大项目</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="170" />
+      <location filename="../processing_provider/detect_differences.py" line="171" />
       <source>Key projects (重大项目): polygon and/or point layers</source>
       <translation>重大项目：面图层和/或点图层</translation>
     </message>
@@ -1277,12 +1282,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>重大项目图层 {layer}：找不到字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="188" />
+      <location filename="../processing_provider/detect_differences.py" line="189" />
       <source>Key projects: area field for points, m² (empty: XMMJ, MJ, AREA when present)</source>
       <translation>重大项目：点状项目的面积字段，平方米（留空：依次使用存在的 XMMJ、MJ、AREA）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="179" />
+      <location filename="../processing_provider/detect_differences.py" line="180" />
       <source>Key projects: name field (empty: XMMC, NAME, MC … when present)</source>
       <translation>重大项目：名称字段（留空：依次使用存在的 XMMC、NAME、MC……）</translation>
     </message>
@@ -1297,7 +1302,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>类型：{group}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="66" />
+      <location filename="../processing_provider/detect_differences.py" line="67" />
       <source>Land-use master plan (土地利用总体规划), harmonised</source>
       <translation>土地利用总体规划（已分类梳理）</translation>
     </message>
@@ -1307,12 +1312,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>土地利用总体规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="153" />
+      <location filename="../processing_provider/apply_decisions.py" line="154" />
       <source>Land-use roles to use (comma-separated; empty: every land-use plan copy)</source>
       <translation>采用的用地规划角色（以逗号分隔；留空：所有规划用地副本）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="137" />
+      <location filename="../processing_provider/check_siting.py" line="138" />
       <source>Latest (final, else proposed, else input)</source>
       <translation>最新（优先最终，其次建议，再次原始输入）</translation>
     </message>
@@ -1332,27 +1337,27 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>图层没有可用的坐标系：{names}。请先在 QGIS 中为其指定坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1834" />
+      <location filename="../algorithms/report.py" line="1846" />
       <source>Ledger</source>
       <translation>台账</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="167" />
+      <location filename="../processing_provider/report.py" line="169" />
       <source>Ledger: include patches closed by a later run</source>
       <translation>台账：包括被后续运行关闭的图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="40" />
+      <location filename="../processing_provider/report.py" line="42" />
       <source>Legal 三大类 (建设用地)</source>
       <translation>法定三大类（建设用地）</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1651" />
+      <location filename="../algorithms/store/core.py" line="1655" />
       <source>Line adjustments need an adjustment_id column.</source>
       <translation>控制线调整必须有 adjustment_id 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="222" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="223" />
       <source>Line rule table (CSV; replaces data/rules/line_rules.csv)</source>
       <translation>控制线规则表（CSV；替换 data/rules/line_rules.csv）</translation>
     </message>
@@ -1367,12 +1372,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>控制线规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="147" />
+      <location filename="../processing_provider/harmonise_codes.py" line="149" />
       <source>Local code prefixes to strip (e.g. XGN for 土规 X211 / G211 / N11)</source>
       <translation>去除的地方代码前缀（如 XGN，对应土规 X211 / G211 / N11）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="89" />
+      <location filename="../processing_provider/report.py" line="91" />
       <source>Makes the figures the review meetings and the approval need, from a blueprint GeoPackage:
 • the difference ledger (台账): every patch with its codes per plan, areas, street and current decision;
 • statistics by kind × street (count, area, shares);
@@ -1393,12 +1398,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
 输出：XLSX 工作簿（由 GDAL 写出，每张表一个工作表）、带图表的独立 HTML 网页（无需联网），以及由 QGIS 打印布局生成的 PDF 图集，每个图斑一页（默认：非碎屑图斑中面积最大的 200 个），并报告每页用时。表头为中英文对照。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="229" />
+      <location filename="../processing_provider/harmonise_codes.py" line="264" />
       <source>Mapping codes…</source>
       <translation>正在映射代码…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="46" />
+      <location filename="../processing_provider/apply_decisions.py" line="47" />
       <source>Mark undecided ground 'pending' (no class) and continue</source>
       <translation>将未决用地标记为“pending”（待定，无地类）并继续</translation>
     </message>
@@ -1408,7 +1413,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1115" />
+      <location filename="../algorithms/apply.py" line="1130" />
       <source>Measuring</source>
       <translation>正在量算面积</translation>
     </message>
@@ -1423,17 +1428,17 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>多规合一</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="103" />
+      <location filename="../processing_provider/harmonise_codes.py" line="105" />
       <source>Name field (used where the code is missing)</source>
       <translation>用地名称字段（代码缺失时使用）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1937" />
+      <location filename="../algorithms/report.py" line="1949" />
       <source>New construction land</source>
       <translation>新增建设用地</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="229" />
+      <location filename="../processing_provider/report.py" line="231" />
       <source>New construction land vs the current land use (m²)</source>
       <translation>相对现状用地的新增建设用地（平方米）</translation>
     </message>
@@ -1463,7 +1468,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>本机未找到中日韩（CJK）字体：图集中的中文可能无法显示。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="580" />
+      <location filename="../algorithms/report.py" line="592" />
       <source>No blueprint layer: the share of each street's area is not known.</source>
       <translation>没有蓝图图层：无法得知各街道/镇的面积占比。</translation>
     </message>
@@ -1493,7 +1498,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有需要协调的控制线：请至少指定一个非空的控制线图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1478" />
+      <location filename="../algorithms/report.py" line="1490" />
       <source>No control lines in the blueprint: run multiplan:reconcilecontrollines.</source>
       <translation>蓝图中没有控制线：请运行 multiplan:reconcilecontrollines。</translation>
     </message>
@@ -1503,22 +1508,22 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>未指定坐标系</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1936" />
+      <location filename="../algorithms/report.py" line="1948" />
       <source>No current land-use (三调) layer given: no 新增建设用地 table.</source>
       <translation>未指定现状用地（三调）图层：不生成新增建设用地表。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1263" />
+      <location filename="../algorithms/report.py" line="1275" />
       <source>No decisions yet: every patch is still undecided.</source>
       <translation>尚无决定：所有图斑均未决。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1376" />
+      <location filename="../algorithms/report.py" line="1388" />
       <source>No decisions yet: no department has given an opinion or a decision.</source>
       <translation>尚无决定：还没有部门提出意见或作出决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1945" />
+      <location filename="../algorithms/report.py" line="1957" />
       <source>No decisions yet: the ledger shows every patch as undecided.</source>
       <translation>尚无决定：台账中所有图斑均显示为未决。</translation>
     </message>
@@ -1548,12 +1553,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="316" />
+      <location filename="../processing_provider/report.py" line="320" />
       <source>No patch passes the atlas filter: no atlas written.</source>
       <translation>没有图斑符合图集筛选条件：未生成图集。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="919" />
+      <location filename="../algorithms/report.py" line="931" />
       <source>No quota given: {a:,.1f} m² ({ha:,.2f} ha) of construction land counted by {flag}.</source>
       <translation>未指定指标：按{flag}统计，建设用地 {a:,.1f} 平方米（{ha:,.2f} 公顷）。</translation>
     </message>
@@ -1588,7 +1593,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>未写入任何内容；您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="129" />
+      <location filename="../processing_provider/harmonise_codes.py" line="131" />
       <source>On unknown code</source>
       <translation>遇到未知代码时</translation>
     </message>
@@ -1598,7 +1603,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>只指定了一条控制线：不存在重叠，仅作统计</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1563" />
+      <location filename="../algorithms/report.py" line="1575" />
       <source>Open LINE_* patches only; 'pending' = no current decision yet.</source>
       <translation>仅含未关闭的 LINE_* 图斑；“pending”表示尚无当前决定。</translation>
     </message>
@@ -1643,7 +1648,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>其他控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="248" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="249" />
       <source>Overlap area (m²)</source>
       <translation>重叠面积（平方米）</translation>
     </message>
@@ -1653,12 +1658,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>重叠 {kind}</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1027" />
+      <location filename="../algorithms/apply.py" line="1029" />
       <source>Overlaying the land-use plans</source>
       <translation>正在叠加各规划用地</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="133" />
+      <location filename="../processing_provider/detect_differences.py" line="134" />
       <source>Overlays the harmonised plans and finds every difference patch (差异图斑) the rule table asks for: 城规建设/土规非建设 and 土规建设/城规非建设 (两规), construction inside the ecological red line or the eco plan's 一级/二级管控区, construction on permanent basic farmland, urban construction outside the urban development boundary, construction in 禁止开发区域, key projects on land the land-use plan keeps non-construction, and conflicting classes.
 
 Inputs: plans by role (each optional) — run multiplan:harmonisecodes on each first; an unharmonised layer is refused — any number of further special plans (the role is taken from a 'role' field, else from the layer name), key projects (not harmonised: a name, a type and a polygon, or a point with an area drawn as a disc), the three control lines and the streets. At least two plans, or one plan and one control line.
@@ -1683,17 +1688,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
 规则表：CSV 文件，扩展（或替换）data/rules/detection_rules.csv——参见 docs/detection.md。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="219" />
+      <location filename="../processing_provider/report.py" line="221" />
       <source>PDF (*.pdf)</source>
       <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1485" />
+      <location filename="../algorithms/store/core.py" line="1489" />
       <source>Patch ids must be unique and not empty.</source>
       <translation>图斑编号必须唯一且不能为空。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="686" />
+      <location filename="../algorithms/store/core.py" line="690" />
       <source>Patch {patch} is not in the blueprint {path}.</source>
       <translation>图斑 {patch} 不在蓝图 {path} 中。</translation>
     </message>
@@ -1718,42 +1723,42 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {pid}（{kind}）：无法判断涉及哪些控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1245" />
+      <location filename="../algorithms/apply.py" line="1260" />
       <source>Patch {pid}: technical error without a decided neighbour; its own plans decide</source>
       <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="254" />
+      <location filename="../processing_provider/detect_differences.py" line="255" />
       <source>Patches</source>
       <translation>图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="226" />
+      <location filename="../processing_provider/report.py" line="228" />
       <source>Patches decided</source>
       <translation>已决定图斑数</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1481" />
+      <location filename="../algorithms/store/core.py" line="1485" />
       <source>Patches need a {column} column.</source>
       <translation>图斑必须有 {column} 列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="578" />
+      <location filename="../algorithms/report.py" line="590" />
       <source>Patches of different kinds may overlap: the total row adds the kinds.</source>
       <translation>不同类型的图斑可能重叠：合计行为各类型之和。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="257" />
+      <location filename="../processing_provider/detect_differences.py" line="258" />
       <source>Patches: {case}</source>
       <translation>图斑：{case}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="165" />
+      <location filename="../processing_provider/apply_decisions.py" line="166" />
       <source>Pending area (m²)</source>
       <translation>待定面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="792" />
+      <location filename="../algorithms/report.py" line="804" />
       <source>Per capita: construction land {a:,.1f} m² per person (population {p:,.0f}).</source>
       <translation>人均建设用地 {a:,.1f} 平方米（人口 {p:,.0f}）。</translation>
     </message>
@@ -1763,12 +1768,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>永久基本农田</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="39" />
+      <location filename="../processing_provider/check_siting.py" line="40" />
       <source>Permanent basic farmland (empty: the blueprint's)</source>
       <translation>永久基本农田（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="78" />
+      <location filename="../processing_provider/detect_differences.py" line="79" />
       <source>Permanent basic farmland (永久基本农田)</source>
       <translation>永久基本农田</translation>
     </message>
@@ -1808,7 +1813,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>多规整合</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="89" />
+      <location filename="../processing_provider/harmonise_codes.py" line="91" />
       <source>Plan layer</source>
       <translation>规划图层</translation>
     </message>
@@ -1818,7 +1823,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划：{plan}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="38" />
+      <location filename="../processing_provider/report.py" line="40" />
       <source>Planning flag of the unified class (用地用海 规划建设用地)</source>
       <translation>用地用海分类的规划建设用地属性</translation>
     </message>
@@ -1828,17 +1833,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划政策</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1890" />
+      <location filename="../algorithms/report.py" line="1902" />
       <source>Plans</source>
       <translation>规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="182" />
+      <location filename="../processing_provider/check_siting.py" line="183" />
       <source>Point projects need an area field (m²): each point is drawn as a disc of that area.</source>
       <translation>点状项目需要面积字段（平方米）：每个点按该面积绘制为圆形。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="157" />
+      <location filename="../processing_provider/report.py" line="159" />
       <source>Population (for per-capita figures; empty: none)</source>
       <translation>人口（用于人均指标；留空：不计算）</translation>
     </message>
@@ -1853,12 +1858,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>上一个图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1948" />
+      <location filename="../algorithms/report.py" line="1960" />
       <source>Progress and control lines</source>
       <translation>审查进度与控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="99" />
+      <location filename="../processing_provider/check_siting.py" line="100" />
       <source>Project id field</source>
       <translation>项目编号字段</translation>
     </message>
@@ -1868,47 +1873,47 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>项目名称（用于新建蓝图）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="100" />
+      <location filename="../processing_provider/check_siting.py" line="101" />
       <source>Project name field</source>
       <translation>项目名称字段</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="101" />
+      <location filename="../processing_provider/check_siting.py" line="102" />
       <source>Project type field (for rules on project types)</source>
       <translation>项目类型字段（用于按项目类型适用的规则）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="95" />
+      <location filename="../processing_provider/check_siting.py" line="96" />
       <source>Projects (polygons, or points with an area)</source>
       <translation>项目（面，或带面积的点）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="572" />
+      <location filename="../algorithms/siting.py" line="579" />
       <source>Projects not checked: {list}</source>
       <translation>未核查的项目：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="202" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="203" />
       <source>Proposal: {what}</source>
       <translation>调整建议：{what}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="139" />
+      <location filename="../processing_provider/check_siting.py" line="140" />
       <source>Proposed</source>
       <translation>建议</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="241" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="242" />
       <source>Proposed control lines</source>
       <translation>建议的控制线</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="238" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="239" />
       <source>Proposed line adjustments</source>
       <translation>控制线调整建议</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="228" />
+      <location filename="../processing_provider/report.py" line="230" />
       <source>Quota remaining (m²; negative: exceeded)</source>
       <translation>剩余指标（平方米；负数表示超出）</translation>
     </message>
@@ -1923,22 +1928,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已到队列末尾，从头继续。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="247" />
+      <location filename="../processing_provider/report.py" line="254" />
       <source>Reading the current land use…</source>
       <translation>正在读取现状用地…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="277" />
+      <location filename="../processing_provider/detect_differences.py" line="278" />
       <source>Reading the inputs…</source>
       <translation>正在读取输入…</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="999" />
+      <location filename="../algorithms/apply.py" line="1001" />
       <source>Reading the plan copies</source>
       <translation>正在读取规划副本</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="195" />
+      <location filename="../processing_provider/harmonise_codes.py" line="201" />
       <source>Reading the plan layer…</source>
       <translation>正在读取规划图层…</translation>
     </message>
@@ -1948,22 +1953,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取 {name}：{k} / {n}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="119" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="120" />
       <source>Reconcile control lines (三线协调)</source>
       <translation>三线协调</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="75" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="76" />
       <source>Red line / development boundary overlap</source>
       <translation>生态保护红线 / 城镇开发边界重叠</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="73" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="74" />
       <source>Red line / farmland overlap inside the eco plan's core zones</source>
       <translation>生态保护红线 / 永久基本农田重叠（生态环境保护规划核心管控区内）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="68" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="69" />
       <source>Red line / farmland overlap outside the core zones</source>
       <translation>生态保护红线 / 永久基本农田重叠（核心管控区外）</translation>
     </message>
@@ -1973,17 +1978,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已重新打开蓝图 {path}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="214" />
+      <location filename="../processing_provider/report.py" line="216" />
       <source>Report page (HTML)</source>
       <translation>报告网页（HTML）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="296" />
+      <location filename="../processing_provider/report.py" line="301" />
       <source>Report page {path}</source>
       <translation>报告网页 {path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="86" />
+      <location filename="../processing_provider/report.py" line="88" />
       <source>Report: ledger, statistics, balance tables, atlas (台账·统计·用地平衡表·图集)</source>
       <translation>成果报告：台账·统计·用地平衡表·图集</translation>
     </message>
@@ -2013,17 +2018,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查人设置…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="120" />
+      <location filename="../processing_provider/apply_decisions.py" line="121" />
       <source>Role precedence for construction land (comma-separated)</source>
       <translation>建设用地的规划角色优先顺序（以逗号分隔）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="127" />
+      <location filename="../processing_provider/apply_decisions.py" line="128" />
       <source>Role precedence for non-construction land (comma-separated)</source>
       <translation>非建设用地的规划角色优先顺序（以逗号分隔）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="219" />
+      <location filename="../processing_provider/detect_differences.py" line="220" />
       <source>Rule table (CSV; see docs/detection.md)</source>
       <translation>规则表（CSV；参见 docs/detection.md）</translation>
     </message>
@@ -2048,12 +2053,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规则 {kind}：{name}</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="457" />
+      <location filename="../algorithms/siting.py" line="464" />
       <source>Rule {rule} ({name}) skipped: {m} is not known (no {line} given).</source>
       <translation>已跳过规则 {rule}（{name}）：{m} 未知（未指定 {line}）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="467" />
+      <location filename="../algorithms/siting.py" line="474" />
       <source>Rule {rule} is for project types {types}, but no type field was given: applied to every project.</source>
       <translation>规则 {rule} 适用于项目类型 {types}，但未指定类型字段：已应用于所有项目。</translation>
     </message>
@@ -2083,22 +2088,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="138" />
+      <location filename="../processing_provider/harmonise_codes.py" line="140" />
       <source>Shapefile encoding (e.g. GBK; empty = as the layer says)</source>
       <translation>Shapefile 字符编码（如 GBK；留空则按图层声明）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="165" />
+      <location filename="../processing_provider/check_siting.py" line="166" />
       <source>Siting check</source>
       <translation>选址核查结果</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="169" />
+      <location filename="../processing_provider/check_siting.py" line="170" />
       <source>Siting check as a workbook (XLSX)</source>
       <translation>选址核查结果工作簿（XLSX）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="158" />
+      <location filename="../processing_provider/check_siting.py" line="159" />
       <source>Siting rule table (CSV; replaces data/rules/siting_rules.csv)</source>
       <translation>选址规则表（CSV；替换 data/rules/siting_rules.csv）</translation>
     </message>
@@ -2128,27 +2133,27 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>碎屑图斑参数 {name} 不能为负数</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="84" />
+      <location filename="../processing_provider/detect_differences.py" line="85" />
       <source>Sliver: always below this area (m²)</source>
       <translation>碎屑图斑：面积小于此值即为碎屑图斑（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="90" />
+      <location filename="../processing_provider/detect_differences.py" line="91" />
       <source>Sliver: elongated from this length/width ratio</source>
       <translation>碎屑图斑：狭长的长宽比下限</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="96" />
+      <location filename="../processing_provider/detect_differences.py" line="97" />
       <source>Sliver: irregular at or below this compactness 4πA/P²</source>
       <translation>碎屑图斑：形状不规则的紧凑度上限 4πA/P²</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="86" />
+      <location filename="../processing_provider/detect_differences.py" line="87" />
       <source>Sliver: narrow at or below this width (m)</source>
       <translation>碎屑图斑：过窄的宽度上限（米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="85" />
+      <location filename="../processing_provider/detect_differences.py" line="86" />
       <source>Sliver: small at or below this area (m²)</source>
       <translation>碎屑图斑：面积过小的上限（平方米）</translation>
     </message>
@@ -2178,17 +2183,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>原分类标准</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="83" />
+      <location filename="../processing_provider/detect_differences.py" line="84" />
       <source>Specks dropped and counted at or below (m²)</source>
       <translation>微小碎屑阈值：不超过此面积的碎屑去除并计数（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1073" />
+      <location filename="../algorithms/apply.py" line="1075" />
       <source>Splitting by street</source>
       <translation>按街道/镇拆分</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="162" />
+      <location filename="../processing_provider/harmonise_codes.py" line="164" />
       <source>Standard used</source>
       <translation>采用的标准</translation>
     </message>
@@ -2203,22 +2208,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>统计</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="47" />
+      <location filename="../processing_provider/apply_decisions.py" line="48" />
       <source>Stop and list the undecided patches</source>
       <translation>停止并列出未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="130" />
+      <location filename="../processing_provider/harmonise_codes.py" line="132" />
       <source>Stop and list the unknown codes</source>
       <translation>停止并列出未知代码</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="52" />
+      <location filename="../processing_provider/apply_decisions.py" line="53" />
       <source>Stop when a control-line overlap is undecided</source>
       <translation>有控制线重叠未决时停止</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="245" />
+      <location filename="../processing_provider/detect_differences.py" line="246" />
       <source>Store harmonised copies of the plans in the blueprint</source>
       <translation>在蓝图中保存分类梳理后的规划副本</translation>
     </message>
@@ -2238,7 +2243,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1081" />
+      <location filename="../algorithms/apply.py" line="1087" />
       <source>Streets</source>
       <translation>街道/镇</translation>
     </message>
@@ -2248,12 +2253,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="134" />
+      <location filename="../processing_provider/report.py" line="136" />
       <source>Streets (街道/镇), used only when the blueprint layer has no street</source>
       <translation>街道/镇（仅在蓝图图层没有街道/镇信息时使用）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="32" />
+      <location filename="../processing_provider/harmonise_codes.py" line="34" />
       <source>TD/T 1024-2010 土地规划用途 (land-use master plan)</source>
       <translation>TD/T 1024-2010 土地规划用途分类（土地利用总体规划）</translation>
     </message>
@@ -2278,7 +2283,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>无法导出图集：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1844" />
+      <location filename="../algorithms/report.py" line="1856" />
       <source>The blueprint has no 'blueprint' layer yet (run multiplan:applydecisions): no balance table, quota check or 新增建设用地 for the blueprint.</source>
       <translation>蓝图中还没有“blueprint”图层（请运行 multiplan:applydecisions）：无法生成蓝图的用地平衡表、指标核查和新增建设用地统计。</translation>
     </message>
@@ -2293,7 +2298,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有以下规划的副本：{roles}</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1831" />
+      <location filename="../algorithms/report.py" line="1843" />
       <source>The blueprint has no difference patches yet: run multiplan:detectdifferences.</source>
       <translation>蓝图中还没有差异图斑：请运行 multiplan:detectdifferences。</translation>
     </message>
@@ -2303,7 +2308,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有原始输入的控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="338" />
+      <location filename="../processing_provider/report.py" line="342" />
       <source>The blueprint has no patches: no atlas written.</source>
       <translation>蓝图中没有图斑：未生成图集。</translation>
     </message>
@@ -2318,37 +2323,32 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图处于 WAL 模式（另一个程序——通常是正在编辑的 QGIS——将其置于此模式且仍在使用）。在本机磁盘上是安全的，但在网络文件夹中不能两台电脑同时使用：请关闭另一个程序后重新打开蓝图。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="338" />
-      <source>The blueprint keeps its own CRS; the working CRS parameter is ignored.</source>
-      <translation>蓝图保持其自身坐标系；忽略工作坐标系参数。</translation>
-    </message>
-    <message>
       <location filename="../algorithms/detection_run.py" line="183" />
       <source>The blueprint keeps its working CRS; the requested working CRS is ignored (re-detection must compare like with like).</source>
       <translation>蓝图保持其工作坐标系，忽略所指定的工作坐标系（重新检测必须在同一坐标系下比较）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1913" />
+      <location filename="../algorithms/report.py" line="1925" />
       <source>The blueprint layer has no status column: all of it is taken as final.</source>
       <translation>蓝图图层没有 status 列：全部视为已定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1861" />
+      <location filename="../algorithms/report.py" line="1873" />
       <source>The blueprint layer has no street: its features were split by the streets layer given.</source>
       <translation>蓝图图层没有街道/镇信息：已按所指定的街道/镇图层拆分其要素。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="400" />
+      <location filename="../algorithms/siting.py" line="407" />
       <source>The blueprint layer is empty: every project lies outside it.</source>
       <translation>蓝图图层为空：所有项目都位于蓝图范围外。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1841" />
+      <location filename="../algorithms/report.py" line="1853" />
       <source>The blueprint layer is empty: run multiplan:applydecisions.</source>
       <translation>蓝图图层为空：请运行 multiplan:applydecisions。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="175" />
+      <location filename="../processing_provider/apply_decisions.py" line="176" />
       <source>The blueprint {path} does not exist: run multiplan:detectdifferences first.</source>
       <translation>蓝图 {path} 不存在：请先运行 multiplan:detectdifferences。</translation>
     </message>
@@ -2358,12 +2358,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图 {path} 中有一个未完成的事务：某个程序在写入时中断（其回滚日志 {journal} 仍在）。当前以只读方式打开，无法撤销该事务。请以可写方式打开一次（在 QGIS 或审查面板中），未完成的事务将被回滚；此前已保存的内容不会丢失。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="208" />
+      <location filename="../processing_provider/check_siting.py" line="215" />
       <source>The blueprint {path} has no 'blueprint' layer yet: run multiplan:applydecisions first.</source>
       <translation>蓝图 {path} 中还没有“blueprint”图层：请先运行 multiplan:applydecisions。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="981" />
+      <location filename="../algorithms/store/core.py" line="985" />
       <source>The blueprint {path} has no layer {layer}.</source>
       <translation>蓝图 {path} 中没有图层 {layer}。</translation>
     </message>
@@ -2413,7 +2413,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>{dir} 中的分类代码表不一致：</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="923" />
+      <location filename="../algorithms/report.py" line="935" />
       <source>The construction-land quota cannot be negative ({q}).</source>
       <translation>建设用地指标不能为负数（{q}）。</translation>
     </message>
@@ -2428,22 +2428,22 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>对照表 {path} 有 {n} 处问题：</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1894" />
+      <location filename="../algorithms/report.py" line="1906" />
       <source>The current land-use layer</source>
       <translation>现状用地图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1191" />
+      <location filename="../algorithms/report.py" line="1203" />
       <source>The current land-use layer has {n} overlapping pairs ({a:,.1f} m²): counted once.</source>
       <translation>现状用地图层有 {n} 对要素重叠（{a:,.1f} 平方米）：只计一次。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1049" />
+      <location filename="../algorithms/report.py" line="1061" />
       <source>The current land-use layer is not harmonised and has no code field (DLBM): run multiplan:harmonisecodes on it or name its code field.</source>
       <translation>现状用地图层尚未进行用地分类标准梳理，也没有地类编码字段（DLBM）：请对其运行 multiplan:harmonisecodes，或指定其编码字段。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1060" />
+      <location filename="../algorithms/report.py" line="1072" />
       <source>The current land-use layer was harmonised as {std} from field {f} ({u} features unmapped).</source>
       <translation>现状用地图层已按 {std} 从字段 {f} 进行分类梳理（{u} 个要素未映射）。</translation>
     </message>
@@ -2453,37 +2453,42 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>生态环境保护规划中没有与 {expr} 匹配的分区：不生成核心管控区调整建议</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="832" />
+      <location filename="../algorithms/report.py" line="844" />
       <source>The layer has no mp_construction column to count.</source>
       <translation>该图层没有可供统计的 mp_construction 列。</translation>
     </message>
     <message>
       <location filename="../processing_provider/harmonise_codes.py" line="200" />
+      <source>The plan layer has no field {f}.</source>
+      <translation>规划图层没有字段 {f}。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="228" />
       <source>The plan layer is empty: nothing to harmonise.</source>
       <translation>规划图层为空：无需梳理。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1799" />
+      <location filename="../algorithms/report.py" line="1811" />
       <source>The population cannot be negative ({p}).</source>
       <translation>人口不能为负数（{p}）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="367" />
+      <location filename="../algorithms/siting.py" line="374" />
       <source>The project layer</source>
       <translation>项目图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="374" />
+      <location filename="../algorithms/siting.py" line="381" />
       <source>The project layer has no field {f}.</source>
       <translation>项目图层中没有字段 {f}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="194" />
+      <location filename="../processing_provider/check_siting.py" line="201" />
       <source>The project layer is empty: nothing to check.</source>
       <translation>项目图层为空：无需核查。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="929" />
+      <location filename="../algorithms/report.py" line="941" />
       <source>The quota is zero: every m² of construction land exceeds it — {a:,.1f} m² counted by {flag}.</source>
       <translation>指标为零：所有建设用地均超出指标——按{flag}统计为 {a:,.1f} 平方米。</translation>
     </message>
@@ -2493,7 +2498,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="228" />
+      <location filename="../processing_provider/detect_differences.py" line="229" />
       <source>The rule table</source>
       <translation>规则表</translation>
     </message>
@@ -2503,17 +2508,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>运行已取消；未向蓝图写入任何内容。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1856" />
+      <location filename="../algorithms/apply.py" line="1095" />
       <source>The streets layer</source>
       <translation>街道/镇图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1726" />
+      <location filename="../algorithms/apply.py" line="999" />
       <source>The streets layer has no field {f}.</source>
       <translation>街道/镇图层中没有字段 {f}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="363" />
+      <location filename="../algorithms/siting.py" line="370" />
       <source>The tolerance must be 0 m² or more.</source>
       <translation>容差必须大于或等于 0 平方米。</translation>
     </message>
@@ -2523,7 +2528,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>这些取值与多个标准的相符程度相近（{listing}）：这些标准使用相同的代码但含义不同（如三调与用地用海，或用地用海 2020 版与 2023 版）。请明确选择标准。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="285" />
+      <location filename="../algorithms/store/core.py" line="289" />
       <source>The working CRS is not usable: {error}</source>
       <translation>工作坐标系不可用：{error}</translation>
     </message>
@@ -2568,12 +2573,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>耗时：{t}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="117" />
+      <location filename="../processing_provider/check_siting.py" line="118" />
       <source>Tolerance (m²)</source>
       <translation>容差（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="63" />
+      <location filename="../processing_provider/harmonise_codes.py" line="65" />
       <source>Turns a plan's land-use codes (GB 50137-2011, TD/T 1024-2010, GB/T 21010 / 三调, 用地用海 2020/2023, 主体功能区 zones, eco control levels, or a local system through a crosswalk CSV) into the unified 用地用海 2023 classification.
 
 The output keeps every input field and appends mp_src_standard, mp_src_code, mp_code, mp_name, mp_level, mp_construction (the construction flag by the source standard's own rule), mp_sandalei (legal 三大类) and mp_status (exact / coarse / unmapped).
@@ -2598,22 +2603,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
 无效几何会被修复并计数，Z/M 值会被去除并计数。第二个输出列出所有未映射或有歧义的代码，以及对应的要素数和面积。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="50" />
+      <location filename="../processing_provider/apply_decisions.py" line="51" />
       <source>Undecided control-line overlaps follow the proposal</source>
       <translation>未决的控制线重叠按调整建议处理</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="51" />
+      <location filename="../processing_provider/apply_decisions.py" line="52" />
       <source>Undecided control-line overlaps stay pending (both lines keep the ground)</source>
       <translation>未决的控制线重叠保持待定（两条控制线均保留该区域）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="134" />
+      <location filename="../processing_provider/apply_decisions.py" line="135" />
       <source>Undecided patches</source>
       <translation>未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="164" />
+      <location filename="../processing_provider/apply_decisions.py" line="165" />
       <source>Undecided patches governing land use</source>
       <translation>决定用地的未决图斑数</translation>
     </message>
@@ -2633,7 +2638,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知选项 {values}</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="822" />
+      <location filename="../algorithms/report.py" line="834" />
       <source>Unknown construction flag {flag}; use one of {flags}.</source>
       <translation>未知的建设用地属性口径 {flag}；请使用以下之一：{flags}。</translation>
     </message>
@@ -2673,7 +2678,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知标准 {s}；已知：{known}、USER:&lt;名称&gt;、auto</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="156" />
+      <location filename="../processing_provider/harmonise_codes.py" line="158" />
       <source>Unmapped and ambiguous codes</source>
       <translation>未映射及有歧义的代码</translation>
     </message>
@@ -2693,12 +2698,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城镇开发边界</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="40" />
+      <location filename="../processing_provider/check_siting.py" line="41" />
       <source>Urban development boundary (empty: the blueprint's)</source>
       <translation>城镇开发边界（留空：采用蓝图中的）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="79" />
+      <location filename="../processing_provider/detect_differences.py" line="80" />
       <source>Urban development boundary (城镇开发边界)</source>
       <translation>城镇开发边界</translation>
     </message>
@@ -2713,12 +2718,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>城乡规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="65" />
+      <location filename="../processing_provider/detect_differences.py" line="66" />
       <source>Urban-rural plan (城乡规划), harmonised</source>
       <translation>城乡规划（已分类梳理）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="38" />
+      <location filename="../processing_provider/harmonise_codes.py" line="40" />
       <source>User crosswalk only</source>
       <translation>仅用用户对照表</translation>
     </message>
@@ -2758,12 +2763,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>理由与说明</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="209" />
+      <location filename="../processing_provider/report.py" line="211" />
       <source>Workbook (XLSX)</source>
       <translation>工作簿（XLSX）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="291" />
+      <location filename="../processing_provider/report.py" line="297" />
       <source>Workbook {path}: {n} sheets</source>
       <translation>工作簿 {path}：{n} 个工作表</translation>
     </message>
@@ -2773,12 +2778,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>工作坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="212" />
+      <location filename="../processing_provider/detect_differences.py" line="213" />
       <source>Working CRS (empty: chosen from the data; an existing blueprint's CRS always wins)</source>
       <translation>工作坐标系（留空：根据数据选择；已有蓝图的坐标系始终优先）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="231" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="232" />
       <source>Working CRS (empty: the blueprint's, else chosen as detection does)</source>
       <translation>工作坐标系（留空：采用蓝图的坐标系，否则按差异分析的方式选择）</translation>
     </message>
@@ -2818,7 +2823,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入待写决定并显示他人的决定</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1394" />
+      <location filename="../algorithms/apply.py" line="1409" />
       <source>Writing into the blueprint</source>
       <translation>正在写入蓝图</translation>
     </message>
@@ -2828,17 +2833,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>正在写入蓝图…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="247" />
+      <location filename="../processing_provider/apply_decisions.py" line="251" />
       <source>Writing the outputs…</source>
       <translation>正在写出结果…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="285" />
+      <location filename="../processing_provider/report.py" line="292" />
       <source>Writing the workbook and the page…</source>
       <translation>正在写出工作簿和网页…</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1102" />
+      <location filename="../algorithms/store/core.py" line="1106" />
       <source>Writing to the blueprint {path} failed: {error}</source>
       <translation>写入蓝图 {path} 失败：{error}</translation>
     </message>
@@ -2848,7 +2853,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入蓝图 {path} 失败：{error}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="288" />
+      <location filename="../processing_provider/harmonise_codes.py" line="323" />
       <source>Writing {n} features…</source>
       <translation>正在写出 {n} 个要素…</translation>
     </message>
@@ -2873,17 +2878,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您的意见</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="227" />
+      <location filename="../processing_provider/harmonise_codes.py" line="262" />
       <source>Z/M values dropped on {n} features.</source>
       <translation>已去除 {n} 个要素的 Z/M 值。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="277" />
+      <location filename="../algorithms/siting.py" line="289" />
       <source>a point needs an area (name the area field)</source>
       <translation>点状项目需要面积（请指定面积字段）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="287" />
+      <location filename="../algorithms/siting.py" line="294" />
       <source>a point without a positive area in {f}</source>
       <translation>点状项目在 {f} 中没有大于零的面积</translation>
     </message>
@@ -2893,7 +2898,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>规则须比较两个不同的规划（a_role 与 b_source 相同）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="293" />
+      <location filename="../algorithms/siting.py" line="300" />
       <source>a {t} is not a footprint (polygons or points with an area)</source>
       <translation>{t} 不能作为项目范围（应为面，或带面积的点）</translation>
     </message>
@@ -3123,12 +3128,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>被本图层要素包围但未被覆盖的区域（缝隙）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="499" />
+      <location filename="../algorithms/siting.py" line="506" />
       <source>entirely outside the blueprint: check the district and the layer's CRS</source>
       <translation>完全位于蓝图范围外：请检查区界和该图层的坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="230" />
+      <location filename="../processing_provider/detect_differences.py" line="231" />
       <source>extends the default rules (same kind replaces)</source>
       <translation>扩展默认规则（同类型的规则被替换）</translation>
     </message>
@@ -3178,14 +3183,24 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已修复无效几何（make_valid，保留面状部分）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="271" />
+      <location filename="../algorithms/siting.py" line="280" />
       <source>invalid polygon repaired</source>
       <translation>已修复无效面</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1247" />
+      <location filename="../algorithms/siting.py" line="282" />
+      <source>invalid polygon with no area left after repair</source>
+      <translation>无效多边形修复后已无面积</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/store/core.py" line="1251" />
       <source>its folder cannot be written (SQLite needs to create a journal file next to it)</source>
       <translation>所在文件夹不可写（SQLite 需要在其旁边创建日志文件）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/sources.py" line="242" />
+      <source>its folder does not exist</source>
+      <translation>其所在文件夹不存在</translation>
     </message>
     <message>
       <location filename="../algorithms/rules.py" line="282" />
@@ -3248,7 +3263,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>由图斑类型指明</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1279" />
+      <location filename="../algorithms/apply.py" line="1294" />
       <source>neighbouring class ({rule})</source>
       <translation>相邻地类（{rule}）</translation>
     </message>
@@ -3263,12 +3278,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>既无代码也无名称</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1262" />
+      <location filename="../algorithms/apply.py" line="1277" />
       <source>no decided neighbour: own plans' rule</source>
       <translation>无已决定的相邻图斑：按其自身规划的规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="260" />
+      <location filename="../algorithms/siting.py" line="268" />
       <source>no geometry</source>
       <translation>无几何</translation>
     </message>
@@ -3293,7 +3308,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>形状不规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="350" />
+      <location filename="../algorithms/store/core.py" line="354" />
       <source>opened read-only</source>
       <translation>以只读方式打开</translation>
     </message>
@@ -3328,7 +3343,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>同一控制线内要素之间的重叠，只计一次</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1557" />
+      <location filename="../algorithms/store/core.py" line="1561" />
       <source>patch_plans needs a {column} column.</source>
       <translation>patch_plans 必须有 {column} 列。</translation>
     </message>
@@ -3343,7 +3358,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>规划“{role}”未覆盖此处</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="501" />
+      <location filename="../algorithms/siting.py" line="508" />
       <source>point drawn as a disc of its stated area</source>
       <translation>点状项目已按其标注面积绘制为圆形</translation>
     </message>
@@ -3393,7 +3408,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>与控制线的关系必须为 inside 或 outside，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="231" />
+      <location filename="../processing_provider/detect_differences.py" line="232" />
       <source>replaces the default rules</source>
       <translation>替换默认规则</translation>
     </message>
@@ -3468,12 +3483,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>项“{term}”没有列出任何值</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1244" />
+      <location filename="../algorithms/store/core.py" line="1248" />
       <source>the file is read-only</source>
       <translation>文件为只读</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="494" />
+      <location filename="../algorithms/store/core.py" line="498" />
       <source>the file was replaced</source>
       <translation>文件已被替换</translation>
     </message>
@@ -3481,6 +3496,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../algorithms/lines.py" line="250" />
       <source>the pair {a}/{b} already has a rule on line {line}</source>
       <translation>{a}/{b} 这一组合已在第 {line} 行定义了规则</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/check_siting.py" line="307" />
+      <source>the workbook was not written</source>
+      <translation>工作簿未能写出</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="186" />
@@ -3558,6 +3578,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{a} 与 {b} 不兼容</translation>
     </message>
     <message>
+      <location filename="../processing_provider/params.py" line="184" />
+      <source>{a} and {b} are the same layer ({path}): check the inputs.</source>
+      <translation>{a} 与 {b} 是同一个图层（{path}）：请检查输入。</translation>
+    </message>
+    <message>
       <location filename="../algorithms/lines.py" line="277" />
       <source>{column} must be an integer, not '{value}'</source>
       <translation>{column} 必须是整数，而不是“{value}”</translation>
@@ -3573,12 +3598,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已决定 {d} 个，碎屑图斑 {s} 个（{a:.1f} 平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="1261" />
+      <location filename="../algorithms/report.py" line="1273" />
       <source>{d} of {n} patches decided ({s:.1%}).</source>
       <translation>已决定 {d} / {n} 个图斑（{s:.1%}）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="451" />
+      <location filename="../processing_provider/detect_differences.py" line="453" />
       <source>{input}: {problem} × {count} — {note}</source>
       <translation>{input}：{problem} × {count} — {note}</translation>
     </message>
@@ -3588,7 +3613,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>第 {i} / {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="447" />
+      <location filename="../processing_provider/detect_differences.py" line="449" />
       <source>{kind} skipped: {why}</source>
       <translation>已跳过 {kind}：{why}</translation>
     </message>
@@ -3603,12 +3628,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{k}. 采纳{plan}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/detect_differences.py" line="512" />
+      <location filename="../processing_provider/detect_differences.py" line="514" />
       <source>{layer} is not harmonised (no {fields}): run multiplan:harmonisecodes (Harmonise land-use codes) on it first.</source>
       <translation>{layer} 尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1457" />
+      <location filename="../algorithms/store/core.py" line="1461" />
       <source>{layer} is not in the blueprint's working CRS {crs}; reproject it first.</source>
       <translation>{layer} 不在蓝图的工作坐标系 {crs} 中；请先重投影。</translation>
     </message>
@@ -3618,7 +3643,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{line}（{side}）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/check_siting.py" line="233" />
+      <location filename="../processing_provider/check_siting.py" line="241" />
       <source>{line} from the layer given</source>
       <translation>{line} 取自所指定的图层</translation>
     </message>
@@ -3638,22 +3663,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1120" />
+      <location filename="../algorithms/apply.py" line="1135" />
       <source>{n} blueprint features</source>
       <translation>蓝图要素 {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="261" />
+      <location filename="../processing_provider/harmonise_codes.py" line="296" />
       <source>{n} codes could not be mapped ({f} features), flagged mp_status=unmapped: {list}</source>
       <translation>{n} 个代码无法映射（{f} 个要素），已标记 mp_status=unmapped：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="254" />
+      <location filename="../processing_provider/harmonise_codes.py" line="289" />
       <source>{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV or choose 'Flag as unmapped and continue'.</source>
       <translation>{n} 个代码无法映射（{f} 个要素）：{list}。请把它们加入对照表 CSV，或选择“标记为‘未映射’并继续”。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="335" />
+      <location filename="../processing_provider/harmonise_codes.py" line="373" />
       <source>{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101.</source>
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
@@ -3693,22 +3718,32 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个基本农田要素没有 {field}；其净面积按全部面积计。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="328" />
+      <location filename="../processing_provider/harmonise_codes.py" line="366" />
       <source>{n} features have a name that contradicts their code — often the wrong standard or edition.</source>
       <translation>{n} 个要素的名称与代码不符——通常是标准或版本选错了。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="222" />
+      <location filename="../processing_provider/harmonise_codes.py" line="257" />
       <source>{n} features have no geometry; kept without geometry, ids: {ids}</source>
       <translation>{n} 个要素没有几何，已保留（无几何），编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="787" />
+      <location filename="../processing_provider/harmonise_codes.py" line="222" />
+      <source>{n} features have text in {fields} that cannot be decoded (shown as �): set the shapefile encoding (e.g. GBK).</source>
+      <translation>{n} 个要素的 {fields} 字段文本无法解码（显示为 �）：请设置 Shapefile 编码（如 GBK）。</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="213" />
+      <source>{n} features have text in {fields} that is not UTF-8 and the layer does not say its encoding (a shapefile without .cpg?): read as GBK. If that is wrong, set the shapefile encoding.</source>
+      <translation>{n} 个要素的 {fields} 字段文本不是 UTF-8，且图层未注明编码（shapefile 缺少 .cpg？）：已按 GBK 读取。如不正确，请设置 Shapefile 编码。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="799" />
       <source>{n} features without a polygon geometry count 0.</source>
       <translation>{n} 个没有面几何的要素按 0 计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1111" />
+      <location filename="../algorithms/apply.py" line="1126" />
       <source>{n} floating-point crumbs ({area:.2e} m² together) left out of the blueprint</source>
       <translation>{n} 个浮点运算碎屑（合计 {area:.2e} 平方米）未纳入蓝图</translation>
     </message>
@@ -3718,12 +3753,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>有 {n} 个几何不是 {type}（第一个在第 {row} 行）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="216" />
+      <location filename="../processing_provider/harmonise_codes.py" line="250" />
+      <source>{n} invalid geometries had nothing of their area left after repair; kept with an empty geometry, feature ids: {ids}</source>
+      <translation>{n} 个无效几何修复后已无任何面积，保留为空几何，要素编号：{ids}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/harmonise_codes.py" line="244" />
       <source>{n} invalid geometries repaired (make_valid), feature ids: {ids}</source>
       <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="789" />
+      <location filename="../algorithms/report.py" line="801" />
       <source>{n} invalid geometries were repaired before measuring.</source>
       <translation>量算前已修复 {n} 个无效几何。</translation>
     </message>
@@ -3758,7 +3798,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>有 {n} 个大于 {speck} 平方米的重叠碎块在两条控制线上分属不同的街道/镇（街道/镇图层存在重叠或不吻合的面？）；采用受保护控制线所在的街道/镇</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="781" />
+      <location filename="../algorithms/report.py" line="793" />
       <source>{n} overlapping feature pairs, {a:,.1f} m² of ground counted once (for the feature with the lowest id).</source>
       <translation>{n} 对要素相互重叠，{a:,.1f} 平方米只计一次（计入编号最小的要素）。</translation>
     </message>
@@ -3783,17 +3823,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个图斑（{cases}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1065" />
+      <location filename="../algorithms/apply.py" line="1067" />
       <source>{n} patches that govern the land use are undecided ({area:.1f} m²), e.g. {ids}: decide them, or choose to mark undecided ground as pending</source>
       <translation>有 {n} 个决定用地的图斑尚未决定（{area:.1f} 平方米），如 {ids}：请作出决定，或选择将未决用地标记为待定</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="465" />
+      <location filename="../algorithms/report.py" line="477" />
       <source>{n} patches, {a:,.1f} m² (planar; patches of different kinds may overlap).</source>
       <translation>{n} 个图斑，{a:,.1f} 平方米（平面面积；不同类型的图斑可能重叠）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="380" />
+      <location filename="../algorithms/siting.py" line="387" />
       <source>{n} point project(s) drawn as discs of their stated area ({f}).</source>
       <translation>{n} 个点状项目已按其标注面积（{f}）绘制为圆形。</translation>
     </message>
@@ -3803,12 +3843,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>“{role}”中的 {n} 个点状项目已按其标注面积绘制为圆形</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="580" />
+      <location filename="../algorithms/siting.py" line="587" />
       <source>{n} project(s) lie entirely outside the blueprint (outside the district, or in a wrong CRS?): {list}</source>
       <translation>{n} 个项目完全位于蓝图范围外（在区界外，或坐标系有误？）：{list}</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="557" />
+      <location filename="../algorithms/siting.py" line="564" />
       <source>{n} projects: {ok} 合规, {adj} 需调整, {fail} 不符合, {un} not checked (tolerance {t} m², {flag}).</source>
       <translation>{n} 个项目：合规 {ok} 个，需调整 {adj} 个，不符合 {fail} 个，未核查 {un} 个（容差 {t} 平方米，{flag}）。</translation>
     </message>
@@ -3818,7 +3858,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个待重新确认</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="232" />
+      <location filename="../processing_provider/apply_decisions.py" line="236" />
       <source>{n} undecided patches leave {area:.1f} m² pending, e.g. {ids}</source>
       <translation>{n} 个未决图斑导致 {area:.1f} 平方米待定，如 {ids}</translation>
     </message>
@@ -3833,7 +3873,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个有冲突</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="945" />
+      <location filename="../algorithms/report.py" line="957" />
       <source>{p:,.1f} m² of the blueprint are still pending and not counted.</source>
       <translation>蓝图中有 {p:,.1f} 平方米仍待定，未计入。</translation>
     </message>
@@ -3948,7 +3988,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{table}：已复制 {got} 行，应为 {want} 行。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="154" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="155" />
       <source>{title}: name field</source>
       <translation>{title}：名称字段</translation>
     </message>
@@ -3968,7 +4008,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 包含的是 {kinds}，不是面：控制线必须是面图层。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report.py" line="316" />
+      <location filename="../algorithms/apply.py" line="1092" />
+      <source>{what} is in {crs}, which cannot be transformed to the blueprint's CRS: assign its real coordinate reference system in QGIS first.</source>
+      <translation>{what}的坐标参照系为 {crs}，无法转换到蓝图的坐标参照系：请先在 QGIS 中为其指定正确的坐标参照系。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/report.py" line="328" />
       <source>{what} was reprojected from {src} to the blueprint's CRS.</source>
       <translation>{what} 已从 {src} 重投影到蓝图的坐标系。</translation>
     </message>
@@ -3976,6 +4021,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../algorithms/detection_run.py" line="218" />
       <source>{what} was reprojected from {src} to the working CRS</source>
       <translation>{what} 已从 {src} 重投影到工作坐标系</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/sources.py" line="231" />
+      <source>{what}: the folder {folder} cannot be created: {error}</source>
+      <translation>{what}：无法创建文件夹 {folder}：{error}</translation>
     </message>
     <message>
       <location filename="../algorithms/lines.py" line="628" />
@@ -4016,6 +4066,16 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../algorithms/lines.py" line="635" />
       <source>{what}: {n} overlaps between its own features ({area:.2f} m²) dissolved — the ground is counted once, the lowest fid keeps it (fid pairs {pairs})</source>
       <translation>{what}：已融合其内部要素之间的 {n} 处重叠（{area:.2f} 平方米）——重叠部分只计一次，归 fid 最小者（fid 对：{pairs}）</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="379" />
+      <source>{what}: {path} could not be written. {error}</source>
+      <translation>{what}：无法写入 {path}。{error}</translation>
+    </message>
+    <message>
+      <location filename="../processing_provider/report.py" line="366" />
+      <source>{what}: {path} must end in {ext}.</source>
+      <translation>{what}：{path} 的扩展名必须为 {ext}。</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="674" />
@@ -4148,12 +4208,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>…… 另有 {n} 条</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="36" />
+      <location filename="../processing_provider/harmonise_codes.py" line="38" />
       <source>主体功能区 zones (development plan)</source>
       <translation>主体功能区（经济社会发展规划）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="79" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="80" />
       <source>保留 retain — both lines keep the ground</source>
       <translation>保留——两条控制线均保留该区域</translation>
     </message>
@@ -4168,42 +4228,42 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>多规合一审查</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="81" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="82" />
       <source>扣除 deduct — the first (protected) line is cut back</source>
       <translation>扣除——前一条（受保护的）控制线缩减</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="37" />
+      <location filename="../processing_provider/harmonise_codes.py" line="39" />
       <source>生态红线 control levels (eco plan)</source>
       <translation>生态红线管控级别（生态环境保护规划）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="35" />
+      <location filename="../processing_provider/harmonise_codes.py" line="37" />
       <source>用地用海分类 2020 trial edition</source>
       <translation>用地用海分类 2020 试行版</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="34" />
+      <location filename="../processing_provider/harmonise_codes.py" line="36" />
       <source>用地用海分类 2023</source>
       <translation>用地用海分类 2023</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="249" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="250" />
       <source>补划 deficit (m²)</source>
       <translation>补划缺口（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/apply_decisions.py" line="167" />
+      <location filename="../processing_provider/apply_decisions.py" line="168" />
       <source>补划 deficit of the final control lines (m²)</source>
       <translation>最终控制线的补划缺口（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="250" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="251" />
       <source>补划 deficit, net of KCXS (m²)</source>
       <translation>补划缺口，扣除 KCXS 后的净面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/reconcile_control_lines.py" line="80" />
+      <location filename="../processing_provider/reconcile_control_lines.py" line="81" />
       <source>退出 withdraw — the second line gives the ground up</source>
       <translation>退出——后一条控制线让出该区域</translation>
     </message>

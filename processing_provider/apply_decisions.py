@@ -9,7 +9,6 @@ blueprint layer and a summary per rule and status.
 from __future__ import annotations
 
 import os
-import re
 
 from qgis.core import (
     QgsCoordinateReferenceSystem,
@@ -36,6 +35,7 @@ from .params import (
 )
 from .sources import (
     engine_checks_geometry,
+    output_folders,
     rows_table,
     source_to_table,
     table_fields,
@@ -184,16 +184,9 @@ class ApplyDecisionsAlgorithm(MultiplanAlgorithm):
         from ..algorithms.overlay import Cancelled
         from ..algorithms.store import BlueprintError, BlueprintStore, RunCancelledError
 
-        for name in (self.OUTPUT, self.SUMMARY):  # before the blueprint is written, not after
-            dest = self.parameterAsOutputLayer(parameters, name, context) or ""
-            folder = os.path.dirname(os.path.abspath(dest))
-            is_file = dest and "|" not in dest and not re.match(r"^[A-Za-z][A-Za-z0-9_]+:", dest)
-            if is_file and not os.path.isdir(folder):
-                raise QgsProcessingException(
-                    tr("{what}: the folder {folder} does not exist.").format(
-                        what=self.parameterDefinition(name).description(), folder=folder
-                    )
-                )
+        output_folders(
+            self, parameters, context, (self.OUTPUT, self.SUMMARY)
+        )  # before the blueprint is written
         steps = QgsProcessingMultiStepFeedback(2, feedback)
         steps.setCurrentStep(0)
         path = self.parameterAsFile(parameters, self.BLUEPRINT, context)

@@ -30,10 +30,9 @@ from qgis.core import (
 from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
-from .harmonise_codes import output_error
 from .params import blueprint_parameter, flag_advanced, open_blueprint
 from .report import FLAG_CHOICES
-from .sources import QTYPES, multi_polygons, source_to_table, write_output
+from .sources import QTYPES, ensure_folder, multi_polygons, output_error, source_to_table, write_output
 
 STAGES = ("auto", "final", "proposed", "input")
 LINE_PARAMS = (
@@ -195,8 +194,7 @@ class CheckSitingAlgorithm(MultiplanAlgorithm):
         from ..algorithms.siting import SitingError, check_siting, lines_from_store, load_siting_rules
 
         xlsx = self.parameterAsFileOutput(parameters, self.XLSX, context)
-        if xlsx and not os.path.isdir(os.path.dirname(xlsx) or "."):
-            raise output_error(xlsx, OSError())  # before any work, and before GDAL only warns at close
+        ensure_folder(self.parameterDefinition(self.XLSX).description(), xlsx)  # before any work
         projects = source_to_table(self, parameters, self.PROJECTS, context, feedback)
         no_crs(self.parameterAsSource(parameters, self.PROJECTS, context), projects)
         if not len(projects):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 
 import numpy as np
@@ -27,7 +26,7 @@ from .. import compat
 from ..algorithms.i18n import tr, tr_noop
 from .base import MultiplanAlgorithm
 from .params import flag_advanced
-from .sources import multi_polygons, source_to_table, write_output
+from .sources import multi_polygons, output_error, source_to_table, write_output
 
 STANDARD_CHOICES = [
     ("auto", tr_noop("Auto-detect (weighs every value against every table)")),
@@ -393,10 +392,3 @@ def undecodable(table, fields) -> int:
             (isinstance(v, str) and "\ufffd" in v for v in table.column(f).tolist()), bool, len(table)
         )
     return int(bad.sum())
-
-
-def output_error(path: str, exc: Exception) -> QgsProcessingException:
-    """A clear error for an output that cannot be written (no Python traceback)."""
-    folder = os.path.dirname(path or "")
-    why = tr("its folder does not exist") if folder and not os.path.isdir(folder) else str(exc)
-    return QgsProcessingException(tr("Cannot write {path}: {why}").format(path=path, why=why))

@@ -33,7 +33,7 @@ from .params import (
     progress_to,
     street_parameters,
 )
-from .sources import source_to_table
+from .sources import ensure_folder, source_to_table
 
 #: The construction flags a quota check may count (``algorithms.report.FLAGS``), as enum labels.
 FLAG_CHOICES = (
@@ -356,15 +356,11 @@ class ReportAlgorithm(MultiplanAlgorithm):
         return out
 
     def _check_output(self, name: str, path: str | None, extension: str) -> None:
-        """Refuse an output in a folder that does not exist, or without the extension its writer needs."""
+        """Make a new output folder; refuse an output without the extension its writer needs."""
         if not path:
             return
         what = self.parameterDefinition(name).description()
-        folder = os.path.dirname(os.path.abspath(path))
-        if not os.path.isdir(folder):
-            raise QgsProcessingException(
-                tr("{what}: the folder {folder} does not exist.").format(what=what, folder=folder)
-            )
+        ensure_folder(what, path)
         if extension and not path.lower().endswith(extension):
             raise QgsProcessingException(
                 tr("{what}: {path} must end in {ext}.").format(what=what, path=path, ext=extension)

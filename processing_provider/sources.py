@@ -212,6 +212,61 @@ def write_table_to_sink(sink, fields: QgsFields, table: FeatureTable, feedback=N
     return written
 
 
+def ensure_folder(what: str, path: str | None) -> None:
+    """Create the folder of a file output when it does not exist yet (a new folder typed in the dialog);
+    a folder that cannot be made is a Processing error naming the output.  Provider URIs (``memory:``,
+    ``ogr:…``, ``a.gpkg|layername=…``) are left to QGIS."""
+    import os
+    import re
+
+    if not path or "|" in path or re.match(r"^[A-Za-z][A-Za-z0-9_]+:(?![\\/])", path):
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(folder):
+        return
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise QgsProcessingException(
+            tr("{what}: the folder {folder} cannot be created: {error}").format(
+                what=what, folder=folder, error=exc
+            )
+        ) from exc
+
+
+def output_error(path: str, exc: Exception) -> QgsProcessingException:
+    """A clear error for an output that cannot be written (no Python traceback)."""
+    import os
+
+    folder = os.path.dirname(path or "")
+    why = tr("its folder does not exist") if folder and not os.path.isdir(folder) else str(exc)
+    return QgsProcessingException(tr("Cannot write {path}: {why}").format(path=path, why=why))
+
+
+def output_folders(alg, parameters, context, names) -> None:
+    """:func:`ensure_folder` for the file outputs ``names`` of ``alg`` — before any work is done."""
+    for name in names:
+        ensure_folder(
+            alg.parameterDefinition(name).description(), alg.parameterAsOutputLayer(parameters, name, context)
+        )
+
+
+def layer_name(path: str, fallback: str) -> str:
+    """The table name of a new GeoPackage output: its file name when that is an ASCII identifier (what
+    the GeoPackage writer accepts), else its ASCII letters and digits (``2024-plan.gpkg`` → ``t_2024_plan``,
+    ``差异图斑v2.gpkg`` → ``v2``), else the output parameter's name (``选址核查.gpkg`` → ``output``)."""
+    import os
+    import re
+
+    stem = os.path.splitext(os.path.basename(path))[0]
+    if re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", stem):
+        return stem
+    ascii_ = re.sub(r"[^A-Za-z0-9]+", "_", stem).strip("_")
+    if ascii_ and re.search(r"[A-Za-z]", ascii_):
+        return ascii_ if ascii_[0].isalpha() else "t_" + ascii_
+    return re.sub(r"[^A-Za-z0-9]+", "_", fallback).strip("_").lower() or "output"
+
+
 def _gpkg_destination(alg, parameters, name, context) -> str | None:
     """The destination path when it is a plain new GeoPackage file the bulk writer can make itself."""
     value = parameters.get(name)
@@ -254,6 +309,7 @@ def write_output(
 
     spatial = wkb_type != compat.WKB_NO_GEOMETRY
     geoms = (table.geoms if geoms is None else geoms) if spatial else None
+    output_folders(alg, parameters, context, [name])
     path = _gpkg_destination(alg, parameters, name, context)
     if path is None:
         sink, dest = alg.parameterAsSink(parameters, name, context, fields, wkb_type, crs)
@@ -268,7 +324,7 @@ def write_output(
         (f.name() if f.name().lower() != "fid" else "fid_src", _kind(f), table.columns[f.name()])
         for f in fields
     ]
-    layer = os.path.splitext(os.path.basename(path))[0]
+    layer = layer_name(path, name)
     valid_crs = crs is not None and crs.isValid()
     write_layer_file(
         path,

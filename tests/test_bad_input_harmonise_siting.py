@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from mp_testing import REPORT_X0, REPORT_Y0, RecordingFeedback, report_blueprint
+from mp_testing import REPORT_X0, REPORT_Y0, RecordingFeedback, gpkg_layer, report_blueprint
 
 X, Y = REPORT_X0, REPORT_Y0
 
@@ -84,15 +84,24 @@ def test_harmonise_code_field_not_in_the_layer_is_a_clear_error(mp_processing, t
     assert_clear_error(err, "XMDM")
 
 
-def test_harmonise_output_in_a_missing_folder_is_a_clear_error(mp_processing, tmp_path):
+def test_harmonise_output_in_a_new_folder_or_with_a_chinese_name(mp_processing, tmp_path):
+    """A folder typed in the dialog is made; a Chinese file name works (its table gets an ASCII name);
+    a folder that cannot be made is a clear error."""
     from qgis.core import QgsProcessingException
 
-    out = tmp_path / "no" / "such" / "folder" / "harmonised.gpkg"
+    for out in (tmp_path / "no" / "such" / "folder" / "harmonised.gpkg", tmp_path / "统一分类.gpkg"):
+        res = harmonise(
+            mp_processing, tmp_path, INPUT=plan_layer(tmp_path), CODE_FIELD="DM", STANDARD=4, OUTPUT=str(out)
+        )
+        assert out.exists() and gpkg_layer(res["OUTPUT"]).featureCount() > 0
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    out = blocker / "harmonised.gpkg"
     with pytest.raises(QgsProcessingException) as err:
         harmonise(
             mp_processing, tmp_path, INPUT=plan_layer(tmp_path), CODE_FIELD="DM", STANDARD=4, OUTPUT=str(out)
         )
-    assert_clear_error(err, str(out))
+    assert_clear_error(err, str(blocker), "cannot be created")
 
 
 def test_harmonise_geometry_repaired_to_nothing_is_reported(mp_processing, tmp_path):
@@ -145,22 +154,26 @@ def siting(processing, blueprint, feedback=None, **params):
     return processing.run("multiplan:checksiting", params, feedback=feedback)
 
 
-def test_siting_output_in_a_missing_folder_is_a_clear_error(mp_processing, tmp_path, blueprint_path):
+def test_siting_outputs_in_a_new_folder_with_a_chinese_name(mp_processing, tmp_path, blueprint_path):
+    out = tmp_path / "no" / "such" / "选址核查.gpkg"
+    xlsx = tmp_path / "new" / "选址核查.xlsx"
+    res = siting(
+        mp_processing, blueprint_path, PROJECTS=projects_layer(tmp_path), OUTPUT=str(out), XLSX=str(xlsx)
+    )
+    assert out.exists() and xlsx.exists()
+    assert gpkg_layer(res["OUTPUT"]).featureCount() == 2
+
+
+def test_siting_workbook_in_a_folder_that_cannot_be_made_is_a_clear_error(
+    mp_processing, tmp_path, blueprint_path
+):
     from qgis.core import QgsProcessingException
 
-    out = tmp_path / "no" / "such" / "siting.gpkg"
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
     with pytest.raises(QgsProcessingException) as err:
-        siting(mp_processing, blueprint_path, PROJECTS=projects_layer(tmp_path), OUTPUT=str(out))
-    assert_clear_error(err, str(out))
-
-
-def test_siting_workbook_in_a_missing_folder_is_not_claimed_written(mp_processing, tmp_path, blueprint_path):
-    from qgis.core import QgsProcessingException
-
-    xlsx = tmp_path / "no" / "such" / "siting.xlsx"
-    with pytest.raises(QgsProcessingException) as err:
-        siting(mp_processing, blueprint_path, PROJECTS=projects_layer(tmp_path), XLSX=str(xlsx))
-    assert_clear_error(err, str(xlsx))
+        siting(mp_processing, blueprint_path, PROJECTS=projects_layer(tmp_path), XLSX=str(blocker / "s.xlsx"))
+    assert_clear_error(err, str(blocker), "cannot be created")
 
 
 def test_siting_projects_without_crs_is_a_clear_error(mp_processing, tmp_path, blueprint_path):

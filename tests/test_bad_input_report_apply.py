@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from mp_testing import RecordingFeedback, report_blueprint, report_box
+from mp_testing import RecordingFeedback, gpkg_layer, report_blueprint, report_box
 
 
 def obj(values):
@@ -64,15 +64,22 @@ def test_report_current_land_use_in_an_undefined_crs_is_a_clear_error(mp_process
 def test_report_outputs_in_a_missing_folder_or_with_a_wrong_extension(mp_processing, hand, tmp_path):
     from qgis.core import QgsProcessingException
 
+    # a new folder is made (as for every output of the plugin); one that cannot be made is refused
     missing = tmp_path / "no" / "such" / "folder"
+    run_report(
+        mp_processing, hand, tmp_path, XLSX=str(missing / "报告.xlsx"), HTML=str(missing / "报告.html")
+    )
+    assert (missing / "报告.xlsx").exists() and (missing / "报告.html").exists()
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
     for extra in (
-        {"XLSX": str(missing / "r.xlsx")},
-        {"HTML": str(missing / "r.html")},
-        {"PDF": str(missing / "a.pdf")},
+        {"XLSX": str(blocker / "r.xlsx")},
+        {"HTML": str(blocker / "r.html")},
+        {"PDF": str(blocker / "a.pdf")},
     ):
         with pytest.raises(QgsProcessingException) as err:
             run_report(mp_processing, hand, tmp_path, **extra)
-        assert str(missing) in no_traceback(err) and "does not exist" in str(err.value)
+        assert str(blocker) in no_traceback(err) and "cannot be created" in str(err.value)
     with pytest.raises(QgsProcessingException) as err:
         run_report(mp_processing, hand, tmp_path, XLSX=str(tmp_path / "report.txt"))
     assert ".xlsx" in no_traceback(err)
@@ -128,13 +135,20 @@ def test_apply_streets_without_a_usable_crs_or_the_named_field(mp_processing, un
     assert units == {"甲", "乙"}
 
 
-def test_apply_outputs_in_a_missing_folder_leave_the_blueprint_alone(mp_processing, undecided_bp, tmp_path):
+def test_apply_outputs_in_a_folder_that_cannot_be_made_leave_the_blueprint_alone(
+    mp_processing, undecided_bp, tmp_path
+):
     from qgis.core import QgsProcessingException
 
     before = blueprint_runs(undecided_bp)
-    missing = tmp_path / "no" / "such" / "folder"
-    for extra in ({"OUTPUT": str(missing / "bp.gpkg")}, {"SUMMARY": str(missing / "summary.gpkg")}):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    for extra in ({"OUTPUT": str(blocker / "bp.gpkg")}, {"SUMMARY": str(blocker / "summary.gpkg")}):
         with pytest.raises(QgsProcessingException) as err:
             run_apply(mp_processing, undecided_bp, **extra)
-        assert str(missing) in no_traceback(err) and "does not exist" in str(err.value)
-    assert blueprint_runs(undecided_bp) == before
+        assert str(blocker) in no_traceback(err) and "cannot be created" in str(err.value)
+    assert blueprint_runs(undecided_bp) == before  # refused before the blueprint was written
+    # a new folder and a Chinese file name are fine
+    out = tmp_path / "new" / "一张蓝图.gpkg"
+    res, _fb = run_apply(mp_processing, undecided_bp, OUTPUT=str(out))
+    assert out.exists() and gpkg_layer(res["OUTPUT"]).featureCount() > 0

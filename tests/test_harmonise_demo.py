@@ -48,25 +48,27 @@ def test_urban_plan_dirt_is_repaired_flagged_and_counted(mp_processing, tmp_path
     assert not any(is_null(f["mp_construction"]) for f in lyr.getFeatures() if f["mp_status"] != "unmapped")
 
 
-def test_gbk_shapefile_without_code_page_needs_the_encoding_parameter(mp_processing, tmp_path, demo_dirty):
+def test_gbk_shapefile_without_code_page_is_read_as_gbk_and_said(mp_processing, tmp_path, demo_dirty):
     folder, m = demo_dirty
     assert m["dirt"]["gbk_nocpg"]["layer"] == "development_plan"
     ok, _ = harmonise(mp_processing, tmp_path, folder, m, "development_plan", ENCODING="GBK")
     assert ok["UNMAPPED_FEATURES"] == 0 and ok["STANDARD_USED"] == "ZTGN"
     names = {f["mp_name"] for f in gpkg_layer(ok["OUTPUT"]).getFeatures()}
     assert any("开发区域" in (n or "") for n in names)
-    # Without it the Chinese names arrive as mojibake: the zones cannot be recognised and are flagged,
-    # not guessed.
-    bad, _ = harmonise(
+    # Without the parameter the text is not UTF-8 and the file does not say its encoding: it is read as
+    # GBK (the usual encoding of such files here) and the run says so — the zones are recognised.
+    guessed, fb = harmonise(
         mp_processing,
         tmp_path / "x",
         folder,
         m,
         "development_plan",
-        OUTPUT=str(tmp_path / "bad.gpkg"),
-        UNMAPPED=str(tmp_path / "bad_u.gpkg"),
+        OUTPUT=str(tmp_path / "guessed.gpkg"),
+        UNMAPPED=str(tmp_path / "guessed_u.gpkg"),
     )
-    assert bad["UNMAPPED_FEATURES"] > 0
+    assert guessed["UNMAPPED_FEATURES"] == 0 and guessed["STANDARD_USED"] == "ZTGN"
+    assert {f["mp_name"] for f in gpkg_layer(guessed["OUTPUT"]).getFeatures()} == names
+    assert "read as GBK" in fb.text()
 
 
 def test_gbk_shapefile_with_cpg_reads_as_is(mp_processing, tmp_path, demo_dirty):

@@ -197,3 +197,21 @@ def test_layer_to_table_reads_a_gbk_shapefile_with_the_layers_encoding(qgis_app,
     table = layer_to_table(layer, None)
     assert list(table.column("YDMC")) == ["二类居住用地"]
     assert len(table) == 1 and table.name == "plan_gbk"
+
+
+def test_output_layer_names_and_new_folders(qgis_app, tmp_path):
+    from multiplan.processing_provider.sources import ensure_folder, layer_name
+    from qgis.core import QgsProcessingException
+
+    assert layer_name(str(tmp_path / "patches.gpkg"), "PATCHES") == "patches"
+    assert layer_name("2024-plan.gpkg", "OUTPUT") == "t_2024_plan"
+    assert layer_name("差异图斑v2.gpkg", "OUTPUT") == "v2"
+    assert layer_name("选址核查.gpkg", "OUTPUT") == "output"
+    new = tmp_path / "a" / "b" / "x.gpkg"
+    ensure_folder("Patches", str(new))
+    assert new.parent.is_dir()
+    ensure_folder("Patches", "memory:")  # provider URIs are QGIS's business
+    ensure_folder("Patches", "ogr:dbname='x.gpkg' table=\"t\"")
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(QgsProcessingException, match="Patches: the folder .* cannot be created"):
+        ensure_folder("Patches", str(tmp_path / "f" / "x.gpkg"))
