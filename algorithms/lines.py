@@ -59,7 +59,7 @@ from .geometry import fid_list, repair_polygons
 from .i18n import tr
 from .identity import PatchSet, fingerprint, match
 from .overlay import Cancelled, Runner, StageClock, TiledRegion
-from .rules import ClassSet, parse_class_set
+from .rules import ClassSet, parse_class_set, read_table_text
 from .slivers import SliverParams, classify
 from .table import FeatureTable
 
@@ -210,13 +210,7 @@ def load_line_rules(path: str | os.PathLike | None = None, *, text: str | None =
     """
     name = str(path or DEFAULT_LINE_RULES)
     if text is None:
-        try:
-            with open(path or DEFAULT_LINE_RULES, encoding="utf-8-sig", newline="") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise LineRuleError(
-                tr("Cannot read line rule table {path}: {error}").format(path=name, error=exc)
-            ) from exc
+        text = read_table_text(path or DEFAULT_LINE_RULES, LineRuleError)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in RULE_COLUMNS if c not in header]

@@ -226,21 +226,25 @@ def parse_class_set(expr: str) -> ClassSet:
     return ClassSet(text, tuple(terms))
 
 
+def read_table_text(path: str | os.PathLike, error: type[Exception]) -> str:
+    """The text of an editable table (rule tables are UTF-8 CSV, BOM allowed), or ``error`` saying why
+    not — Excel saves "CSV" in the system code page (GBK on a Chinese Windows), so say what to do."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            return fh.read()
+    except UnicodeDecodeError as exc:
+        raise error(
+            tr("{path} is not UTF-8: save it as “CSV UTF-8” ({error})").format(path=path, error=exc)
+        ) from exc
+    except OSError as exc:
+        raise error(tr("Cannot read {path}: {error}").format(path=path, error=exc)) from exc
+
+
 def read_rules_csv(path: str | os.PathLike, *, text: str | None = None) -> list[Rule]:
     """Read and validate a rule table (UTF-8 CSV, BOM allowed); :class:`RuleError` lists every problem."""
     name = str(path)
     if text is None:
-        try:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                text = fh.read()
-        except OSError as exc:
-            raise RuleError(
-                tr("Cannot read rule table {path}: {error}").format(path=name, error=exc)
-            ) from exc
-        except UnicodeDecodeError as exc:
-            raise RuleError(
-                tr("Rule table {path} is not UTF-8: {error}").format(path=name, error=exc)
-            ) from exc
+        text = read_table_text(path, RuleError)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]

@@ -39,6 +39,7 @@ import shapely
 from . import overlay as ov
 from .i18n import tr
 from .report import Column, ReportTable, _col, _table, _text, construction_flags, to_working
+from .rules import read_table_text
 from .table import FeatureTable
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -135,13 +136,7 @@ def load_siting_rules(path: str | os.PathLike | None = None, *, text: str | None
     """Read a siting rule table (UTF-8 CSV; default ``data/rules/siting_rules.csv``); all problems at once."""
     name = str(path or (DEFAULT_SITING_RULES if text is None else "<text>"))
     if text is None:
-        try:
-            with open(path or DEFAULT_SITING_RULES, encoding="utf-8-sig", newline="") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise SitingRuleError(
-                tr("Cannot read siting rule table {path}: {error}").format(path=name, error=exc)
-            ) from exc
+        text = read_table_text(path or DEFAULT_SITING_RULES, SitingRuleError)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in RULE_COLUMNS if c not in header and c not in ("source", "enabled")]

@@ -323,6 +323,11 @@
       <translation>规划角色只能由小写字母、数字和“_”组成：{role}</translation>
     </message>
     <message>
+      <location filename="../processing_provider/report.py" line="262" />
+      <source>A population of 0 gives no per-capita figures.</source>
+      <translation>人口为 0，不计算人均指标。</translation>
+    </message>
+    <message>
       <location filename="../ui/dock.py" line="650" />
       <source>Adopt the {plan} for this patch — key {key}</source>
       <translation>此图斑采纳{plan} — 快捷键 {key}</translation>
@@ -388,7 +393,7 @@
       <translation>图集每页用时（秒）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="337" />
+      <location filename="../processing_provider/report.py" line="340" />
       <source>Atlas {path}: {n} pages in {s:.1f} s ({spp:.3f} s per page), font {font}</source>
       <translation>图集 {path}：{n} 页，用时 {s:.1f} 秒（每页 {spp:.3f} 秒），字体 {font}</translation>
     </message>
@@ -569,22 +574,7 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>无法打开 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="218" />
-      <source>Cannot read line rule table {path}: {error}</source>
-      <translation>无法读取控制线规则表 {path}：{error}</translation>
-    </message>
-    <message>
-      <location filename="../algorithms/rules.py" line="238" />
-      <source>Cannot read rule table {path}: {error}</source>
-      <translation>无法读取规则表 {path}：{error}</translation>
-    </message>
-    <message>
-      <location filename="../algorithms/siting.py" line="143" />
-      <source>Cannot read siting rule table {path}: {error}</source>
-      <translation>无法读取选址规则表 {path}：{error}</translation>
-    </message>
-    <message>
-      <location filename="../algorithms/store/core.py" line="350" />
+      <location filename="../algorithms/rules.py" line="240" />
       <source>Cannot read {path}: {error}</source>
       <translation>无法读取 {path}：{error}</translation>
     </message>
@@ -661,7 +651,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理规划数据</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1439" />
+      <location filename="../algorithms/lines.py" line="1433" />
       <source>Cleaning {line}</source>
       <translation>正在清理 {line}</translation>
     </message>
@@ -691,7 +681,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>统计的建设用地属性口径</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="289" />
+      <location filename="../processing_provider/report.py" line="292" />
       <source>Construction flag counted: {flag}</source>
       <translation>统计的建设用地属性口径：{flag}</translation>
     </message>
@@ -736,17 +726,17 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线图层“{line}”为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="743" />
+      <location filename="../algorithms/lines.py" line="737" />
       <source>Control line {line} ({layer})</source>
       <translation>控制线 {line}（{layer}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1372" />
+      <location filename="../algorithms/lines.py" line="1366" />
       <source>Control line {line} ({layer}) is empty: left out</source>
       <translation>控制线 {line}（{layer}）为空：已略去</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1443" />
+      <location filename="../algorithms/lines.py" line="1437" />
       <source>Control line {line} has no area left (inside the district): left out</source>
       <translation>控制线 {line} 在区界内没有面积：已略去</translation>
     </message>
@@ -931,7 +921,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>数字化误差（碎屑图斑）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1408" />
+      <location filename="../algorithms/lines.py" line="1402" />
       <source>District layer</source>
       <translation>区界图层</translation>
     </message>
@@ -946,7 +936,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>每条控制线只能指定一次</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1369" />
+      <location filename="../algorithms/lines.py" line="1363" />
       <source>Each control line may be given once; repeated: {line}</source>
       <translation>每条控制线只能指定一次；重复的：{line}</translation>
     </message>
@@ -966,7 +956,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>生态管控区</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="850" />
+      <location filename="../algorithms/lines.py" line="844" />
       <source>Eco plan {layer}</source>
       <translation>生态环境保护规划 {layer}</translation>
     </message>
@@ -1036,7 +1026,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>Excel 工作簿 (*.xlsx)</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="322" />
+      <location filename="../processing_provider/report.py" line="325" />
       <source>Exporting the atlas ({n} pages)…</source>
       <translation>正在导出图集（{n} 页）…</translation>
     </message>
@@ -1066,12 +1056,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>代码未映射的要素数</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1421" />
+      <location filename="../algorithms/lines.py" line="1415" />
       <source>Field {field} not found in the street layer</source>
       <translation>街道/镇图层中没有字段 {field}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="538" />
+      <location filename="../algorithms/lines.py" line="532" />
       <source>Field {field} not found in {layer}</source>
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
@@ -1362,12 +1352,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>控制线规则表（CSV；替换 data/rules/line_rules.csv）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="264" />
+      <location filename="../algorithms/lines.py" line="258" />
       <source>Line rule table {path} has no rules</source>
       <translation>控制线规则表 {path} 中没有规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="225" />
+      <location filename="../algorithms/lines.py" line="219" />
       <source>Line rule table {path}: missing column(s) {columns}</source>
       <translation>控制线规则表 {path}：缺少列 {columns}</translation>
     </message>
@@ -1488,12 +1478,12 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有可用于识别标准的代码或名称（所有值均为空）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1449" />
+      <location filename="../algorithms/lines.py" line="1443" />
       <source>No control line has any area to reconcile</source>
       <translation>所有控制线均没有可协调的面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1379" />
+      <location filename="../algorithms/lines.py" line="1373" />
       <source>No control line to reconcile: give at least one non-empty line layer</source>
       <translation>没有需要协调的控制线：请至少指定一个非空的控制线图层</translation>
     </message>
@@ -1528,7 +1518,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>尚无决定：台账中所有图斑均显示为未决。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1469" />
+      <location filename="../algorithms/lines.py" line="1463" />
       <source>No eco plan given: {kind} is proposed as {proposal} everywhere (no core zones)</source>
       <translation>未指定生态环境保护规划：{kind} 全部建议为 {proposal}（无核心管控区）</translation>
     </message>
@@ -1553,7 +1543,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>没有图斑符合这些筛选条件。请放宽或重置筛选。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="320" />
+      <location filename="../processing_provider/report.py" line="323" />
       <source>No patch passes the atlas filter: no atlas written.</source>
       <translation>没有图斑符合图集筛选条件：未生成图集。</translation>
     </message>
@@ -1598,7 +1588,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>遇到未知代码时</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1464" />
+      <location filename="../algorithms/lines.py" line="1458" />
       <source>Only one control line given: there is nothing to overlap, statistics only</source>
       <translation>只指定了一条控制线：不存在重叠，仅作统计</translation>
     </message>
@@ -1653,7 +1643,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>重叠面积（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="937" />
+      <location filename="../algorithms/lines.py" line="931" />
       <source>Overlaps {kind}</source>
       <translation>重叠 {kind}</translation>
     </message>
@@ -1718,7 +1708,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {patch} 已被新一轮检测关闭，已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2081" />
+      <location filename="../algorithms/lines.py" line="2075" />
       <source>Patch {pid} ({kind}): cannot tell which lines it concerns</source>
       <translation>图斑 {pid}（{kind}）：无法判断涉及哪些控制线</translation>
     </message>
@@ -1803,7 +1793,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规划“{role}”：修复 {rep} 个，处理重叠 {ovl} 处（重叠部分归 fid 较小者），无几何 {null} 个，非面要素 {np} 个</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1503" />
+      <location filename="../algorithms/lines.py" line="1497" />
       <source>Plan coverage of the lines</source>
       <translation>规划对控制线的覆盖</translation>
     </message>
@@ -1848,7 +1838,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>人口（用于人均指标；留空：不计算）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1403" />
+      <location filename="../algorithms/lines.py" line="1397" />
       <source>Preparing the district and streets</source>
       <translation>正在准备区界和街道/镇</translation>
     </message>
@@ -1888,7 +1878,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>项目（面，或带面积的点）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="579" />
+      <location filename="../algorithms/siting.py" line="574" />
       <source>Projects not checked: {list}</source>
       <translation>未核查的项目：{list}</translation>
     </message>
@@ -1983,7 +1973,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>报告网页（HTML）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="301" />
+      <location filename="../processing_provider/report.py" line="304" />
       <source>Report page {path}</source>
       <translation>报告网页 {path}</translation>
     </message>
@@ -2033,17 +2023,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规则表（CSV；参见 docs/detection.md）</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="273" />
+      <location filename="../algorithms/rules.py" line="277" />
       <source>Rule table {path} has no rules</source>
       <translation>规则表 {path} 中没有规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="242" />
-      <source>Rule table {path} is not UTF-8: {error}</source>
-      <translation>规则表 {path} 不是 UTF-8 编码：{error}</translation>
-    </message>
-    <message>
-      <location filename="../algorithms/rules.py" line="249" />
+      <location filename="../algorithms/rules.py" line="253" />
       <source>Rule table {path}: missing column(s) {columns}</source>
       <translation>规则表 {path}：缺少列 {columns}</translation>
     </message>
@@ -2053,12 +2038,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>规则 {kind}：{name}</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="464" />
+      <location filename="../algorithms/siting.py" line="459" />
       <source>Rule {rule} ({name}) skipped: {m} is not known (no {line} given).</source>
       <translation>已跳过规则 {rule}（{name}）：{m} 未知（未指定 {line}）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="474" />
+      <location filename="../algorithms/siting.py" line="469" />
       <source>Rule {rule} is for project types {types}, but no type field was given: applied to every project.</source>
       <translation>规则 {rule} 适用于项目类型 {types}，但未指定类型字段：已应用于所有项目。</translation>
     </message>
@@ -2078,7 +2063,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>请设置一次姓名、部门和角色。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1486" />
+      <location filename="../algorithms/lines.py" line="1480" />
       <source>Settling the proposals</source>
       <translation>正在确定调整建议</translation>
     </message>
@@ -2108,12 +2093,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>选址规则表（CSV；替换 data/rules/siting_rules.csv）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="218" />
+      <location filename="../algorithms/siting.py" line="213" />
       <source>Siting rule table {path} has no rules</source>
       <translation>选址规则表 {path} 中没有规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="150" />
+      <location filename="../algorithms/siting.py" line="145" />
       <source>Siting rule table {path}: missing column(s) {columns}</source>
       <translation>选址规则表 {path}：缺少列 {columns}</translation>
     </message>
@@ -2233,7 +2218,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1413" />
+      <location filename="../algorithms/lines.py" line="1407" />
       <source>Street layer</source>
       <translation>街道/镇图层</translation>
     </message>
@@ -2283,12 +2268,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>无法导出图集：{error}</translation>
     </message>
     <message>
+      <location filename="../processing_provider/report.py" line="347" />
+      <source>The atlas page cap is 0: no atlas written.</source>
+      <translation>图集页数上限为 0：未生成图集。</translation>
+    </message>
+    <message>
       <location filename="../algorithms/report.py" line="1856" />
       <source>The blueprint has no 'blueprint' layer yet (run multiplan:applydecisions): no balance table, quota check or 新增建设用地 for the blueprint.</source>
       <translation>蓝图中还没有“blueprint”图层（请运行 multiplan:applydecisions）：无法生成蓝图的用地平衡表、指标核查和新增建设用地统计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2004" />
+      <location filename="../algorithms/lines.py" line="1998" />
       <source>The blueprint has no control lines: run multiplan:reconcilecontrollines first</source>
       <translation>蓝图中没有控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
@@ -2303,12 +2293,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中还没有差异图斑：请运行 multiplan:detectdifferences。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2008" />
+      <location filename="../algorithms/lines.py" line="2002" />
       <source>The blueprint has no input control lines: run multiplan:reconcilecontrollines first</source>
       <translation>蓝图中没有原始输入的控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="342" />
+      <location filename="../processing_provider/report.py" line="345" />
       <source>The blueprint has no patches: no atlas written.</source>
       <translation>蓝图中没有图斑：未生成图集。</translation>
     </message>
@@ -2338,7 +2328,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图图层没有街道/镇信息：已按所指定的街道/镇图层拆分其要素。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="407" />
+      <location filename="../algorithms/siting.py" line="402" />
       <source>The blueprint layer is empty: every project lies outside it.</source>
       <translation>蓝图图层为空：所有项目都位于蓝图范围外。</translation>
     </message>
@@ -2448,7 +2438,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>现状用地图层已按 {std} 从字段 {f} 进行分类梳理（{u} 个要素未映射）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="893" />
+      <location filename="../algorithms/lines.py" line="887" />
       <source>The eco plan has no zone matching {expr}: no core-zone proposals</source>
       <translation>生态环境保护规划中没有与 {expr} 匹配的分区：不生成核心管控区调整建议</translation>
     </message>
@@ -2473,12 +2463,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>人口不能为负数（{p}）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="374" />
+      <location filename="../algorithms/siting.py" line="369" />
       <source>The project layer</source>
       <translation>项目图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="381" />
+      <location filename="../algorithms/siting.py" line="376" />
       <source>The project layer has no field {f}.</source>
       <translation>项目图层中没有字段 {f}。</translation>
     </message>
@@ -2518,7 +2508,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇图层中没有字段 {f}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="370" />
+      <location filename="../algorithms/siting.py" line="365" />
       <source>The tolerance must be 0 m² or more.</source>
       <translation>容差必须大于或等于 0 平方米。</translation>
     </message>
@@ -2533,7 +2523,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>工作坐标系不可用：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1393" />
+      <location filename="../algorithms/lines.py" line="1387" />
       <source>The working CRS must be projected (metres), not geographic: choose one or let it be chosen</source>
       <translation>工作坐标系必须是投影坐标系（单位为米），而不是地理坐标系：请选择一个，或由系统自动选择</translation>
     </message>
@@ -2633,7 +2623,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知操作 {action}；应为以下之一：{actions}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1103" />
+      <location filename="../algorithms/lines.py" line="1097" />
       <source>Unknown choice(s) {values}</source>
       <translation>未知选项 {values}</translation>
     </message>
@@ -2653,12 +2643,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知几何类型 {type}</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="511" />
+      <location filename="../algorithms/rules.py" line="515" />
       <source>Unknown group '{group}' in a rule (see data/codes/groups.csv)</source>
       <translation>规则中有未知地类组“{group}”（参见 data/codes/groups.csv）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="982" />
+      <location filename="../algorithms/lines.py" line="976" />
       <source>Unknown proposal '{value}' (expected {values})</source>
       <translation>未知的调整建议“{value}”（应为 {values}）</translation>
     </message>
@@ -2768,7 +2758,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>工作簿（XLSX）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="297" />
+      <location filename="../processing_provider/report.py" line="300" />
       <source>Workbook {path}: {n} sheets</source>
       <translation>工作簿 {path}：{n} 个工作表</translation>
     </message>
@@ -2838,7 +2828,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>正在写出结果…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="292" />
+      <location filename="../processing_provider/report.py" line="295" />
       <source>Writing the workbook and the page…</source>
       <translation>正在写出工作簿和网页…</translation>
     </message>
@@ -2883,37 +2873,37 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已去除 {n} 个要素的 Z/M 值。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="289" />
+      <location filename="../algorithms/siting.py" line="284" />
       <source>a point needs an area (name the area field)</source>
       <translation>点状项目需要面积（请指定面积字段）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="294" />
+      <location filename="../algorithms/siting.py" line="289" />
       <source>a point without a positive area in {f}</source>
       <translation>点状项目在 {f} 中没有大于零的面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="321" />
+      <location filename="../algorithms/rules.py" line="325" />
       <source>a rule compares two different plans (a_role equals b_source)</source>
       <translation>规则须比较两个不同的规划（a_role 与 b_source 相同）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="300" />
+      <location filename="../algorithms/siting.py" line="295" />
       <source>a {t} is not a footprint (polygons or points with an area)</source>
       <translation>{t} 不能作为项目范围（应为面，或带面积的点）</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="299" />
+      <location filename="../algorithms/rules.py" line="303" />
       <source>a_classes: {error}</source>
       <translation>a_classes：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="293" />
+      <location filename="../algorithms/rules.py" line="297" />
       <source>a_role is empty</source>
       <translation>a_role 为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="295" />
+      <location filename="../algorithms/rules.py" line="299" />
       <source>a_role must be a plan role, not a control line</source>
       <translation>a_role 必须是规划角色，不能是控制线</translation>
     </message>
@@ -2948,7 +2938,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>特批例外（按{target}绘制）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1580" />
+      <location filename="../algorithms/lines.py" line="1574" />
       <source>area: the plan; inside / outside: the plan inside / outside the line; uncovered: the line without the plan</source>
       <translation>area：规划面积；inside / outside：规划位于控制线内 / 外的面积；uncovered：控制线内无规划覆盖的面积</translation>
     </message>
@@ -2958,17 +2948,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>原始输入</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="314" />
+      <location filename="../algorithms/rules.py" line="318" />
       <source>b_classes must be empty when b is a control line</source>
       <translation>b 为控制线时，b_classes 必须为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="329" />
+      <location filename="../algorithms/rules.py" line="333" />
       <source>b_classes: {error}</source>
       <translation>b_classes：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="305" />
+      <location filename="../algorithms/rules.py" line="309" />
       <source>b_source is empty</source>
       <translation>b_source 为空</translation>
     </message>
@@ -3038,22 +3028,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>construction 必须为 0 或 1，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1921" />
+      <location filename="../algorithms/lines.py" line="1915" />
       <source>control-line overlap changed since the last reconciliation</source>
       <translation>控制线重叠自上次协调以来已发生变化</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="309" />
+      <location filename="../algorithms/lines.py" line="303" />
       <source>core_proposal is given but core_zones is empty</source>
       <translation>已指定 core_proposal，但 core_zones 为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="304" />
+      <location filename="../algorithms/lines.py" line="298" />
       <source>core_proposal must be one of {values} when core_zones is given</source>
       <translation>指定 core_zones 时，core_proposal 必须是 {values} 之一</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="301" />
+      <location filename="../algorithms/lines.py" line="295" />
       <source>core_zones: {error}</source>
       <translation>core_zones：{error}</translation>
     </message>
@@ -3108,17 +3098,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>地类集合“{expr}”中有空项</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="311" />
+      <location filename="../algorithms/lines.py" line="305" />
       <source>enabled must be 0 or 1, not '{value}'</source>
       <translation>enabled 必须为 0 或 1，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="289" />
+      <location filename="../algorithms/rules.py" line="293" />
       <source>enabled must be 1 or 0, not '{value}'</source>
       <translation>enabled 必须为 1 或 0，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="195" />
+      <location filename="../algorithms/siting.py" line="190" />
       <source>enabled must be 1 or 0, not {v!r}</source>
       <translation>enabled 必须为 1 或 0，而不是 {v!r}</translation>
     </message>
@@ -3128,7 +3118,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>被本图层要素包围但未被覆盖的区域（缝隙）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="506" />
+      <location filename="../algorithms/siting.py" line="501" />
       <source>entirely outside the blueprint: check the district and the layer's CRS</source>
       <translation>完全位于蓝图范围外：请检查区界和该图层的坐标系</translation>
     </message>
@@ -3168,12 +3158,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>groups.csv {g}：construction 为 {got}，但其成员地类应为 {want}</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="392" />
+      <location filename="../algorithms/rules.py" line="396" />
       <source>input(s) not given: {names}</source>
       <translation>未指定的输入：{names}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1656" />
+      <location filename="../algorithms/lines.py" line="1650" />
       <source>inside the eco plan's core zones</source>
       <translation>位于生态环境保护规划的核心管控区内</translation>
     </message>
@@ -3183,12 +3173,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已修复无效几何（make_valid，保留面状部分）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="280" />
+      <location filename="../algorithms/siting.py" line="275" />
       <source>invalid polygon repaired</source>
       <translation>已修复无效面</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="282" />
+      <location filename="../algorithms/siting.py" line="277" />
       <source>invalid polygon with no area left after repair</source>
       <translation>无效多边形修复后已无面积</translation>
     </message>
@@ -3203,22 +3193,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>其所在文件夹不存在</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="282" />
+      <location filename="../algorithms/rules.py" line="286" />
       <source>kind '{kind}' may only use letters, digits, _ and -</source>
       <translation>类型“{kind}”只能使用字母、数字、_ 和 -</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="271" />
+      <location filename="../algorithms/lines.py" line="265" />
       <source>kind '{kind}' must be letters, digits, '_' or '-'</source>
       <translation>类型“{kind}”只能由字母、数字、“_”或“-”组成</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="280" />
+      <location filename="../algorithms/rules.py" line="284" />
       <source>kind is empty</source>
       <translation>kind 为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="243" />
+      <location filename="../algorithms/lines.py" line="237" />
       <source>kind {kind} already defined on line {line}</source>
       <translation>类型 {kind} 已在第 {line} 行定义</translation>
     </message>
@@ -3243,7 +3233,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>让出的控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1456" />
+      <location filename="../algorithms/lines.py" line="1450" />
       <source>line(s) not given: {names}</source>
       <translation>未指定的控制线：{names}</translation>
     </message>
@@ -3253,7 +3243,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>lines 必须是以下之一：{v}</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="177" />
+      <location filename="../algorithms/siting.py" line="172" />
       <source>measure {m!r} must be one of {ms}</source>
       <translation>指标 {m!r} 必须是 {ms} 之一</translation>
     </message>
@@ -3283,7 +3273,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>无已决定的相邻图斑：按其自身规划的规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="268" />
+      <location filename="../algorithms/siting.py" line="263" />
       <source>no geometry</source>
       <translation>无几何</translation>
     </message>
@@ -3323,7 +3313,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>仅有部门意见</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1656" />
+      <location filename="../algorithms/lines.py" line="1650" />
       <source>outside the core zones</source>
       <translation>位于核心管控区外</translation>
     </message>
@@ -3338,7 +3328,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>重叠 {area}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1499" />
+      <location filename="../algorithms/lines.py" line="1493" />
       <source>overlaps between features of one line, counted once</source>
       <translation>同一控制线内要素之间的重叠，只计一次</translation>
     </message>
@@ -3358,12 +3348,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>规划“{role}”未覆盖此处</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="508" />
+      <location filename="../algorithms/siting.py" line="503" />
       <source>point drawn as a disc of its stated area</source>
       <translation>点状项目已按其标注面积绘制为圆形</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="292" />
+      <location filename="../algorithms/lines.py" line="286" />
       <source>proposal must be one of {values}, not '{value}'</source>
       <translation>proposal 必须是 {values} 之一，而不是“{value}”</translation>
     </message>
@@ -3373,7 +3363,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>建议</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="289" />
+      <location filename="../algorithms/lines.py" line="283" />
       <source>protected and intruder must be two different lines</source>
       <translation>protected 与 intruder 必须是两条不同的控制线</translation>
     </message>
@@ -3398,12 +3388,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已重新确认</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="324" />
+      <location filename="../algorithms/rules.py" line="328" />
       <source>relation between plans must be and or incompatible, not '{value}'</source>
       <translation>规划之间的关系必须为 and 或 incompatible，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="317" />
+      <location filename="../algorithms/rules.py" line="321" />
       <source>relation to a line must be inside or outside, not '{value}'</source>
       <translation>与控制线的关系必须为 inside 或 outside，而不是“{value}”</translation>
     </message>
@@ -3423,12 +3413,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>保留</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="165" />
+      <location filename="../algorithms/siting.py" line="160" />
       <source>rule id {rule!r} must be letters, digits, '_' or '-'</source>
       <translation>规则编号 {rule!r} 只能由字母、数字、“_”或“-”组成</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="167" />
+      <location filename="../algorithms/siting.py" line="162" />
       <source>rule {rule} already defined on line {line}</source>
       <translation>规则 {rule} 已在第 {line} 行定义</translation>
     </message>
@@ -3438,7 +3428,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>设定统一地类 {target}</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="285" />
+      <location filename="../algorithms/rules.py" line="289" />
       <source>severity must be 1 to 5, not {value}</source>
       <translation>severity 必须为 1 到 5，而不是 {value}</translation>
     </message>
@@ -3493,7 +3483,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>文件已被替换</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="250" />
+      <location filename="../algorithms/lines.py" line="244" />
       <source>the pair {a}/{b} already has a rule on line {line}</source>
       <translation>{a}/{b} 这一组合已在第 {line} 行定义了规则</translation>
     </message>
@@ -3503,7 +3493,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>工作簿未能写出</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="186" />
+      <location filename="../algorithms/siting.py" line="181" />
       <source>threshold {t!r} must be 'tolerance', a number of m² or a percentage such as 5%</source>
       <translation>阈值 {t!r} 必须为“tolerance”、平方米数值或百分比（如 5%）</translation>
     </message>
@@ -3528,7 +3518,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知代码和名称</translation>
     </message>
     <message>
-      <location filename="../algorithms/rules.py" line="309" />
+      <location filename="../algorithms/rules.py" line="313" />
       <source>unknown control line '{line}' (expected {lines})</source>
       <translation>未知控制线“{line}”（应为 {lines}）</translation>
     </message>
@@ -3543,7 +3533,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知项“{term}”（应为 *、construction=0/1、class:、group:、zone: 或 src:）</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="174" />
+      <location filename="../algorithms/siting.py" line="169" />
       <source>verdict {v!r} must be 不符合 or 需调整</source>
       <translation>结论 {v!r} 必须为“不符合”或“需调整”</translation>
     </message>
@@ -3583,17 +3573,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{a} 与 {b} 是同一个图层（{path}）：请检查输入。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="277" />
+      <location filename="../algorithms/lines.py" line="271" />
       <source>{column} must be an integer, not '{value}'</source>
       <translation>{column} 必须是整数，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="283" />
+      <location filename="../algorithms/lines.py" line="277" />
       <source>{column} must be one of {lines}, not '{value}'</source>
       <translation>{column} 必须是 {lines} 之一，而不是“{value}”</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2262" />
+      <location filename="../algorithms/lines.py" line="2256" />
       <source>{d} decided, {s} slivers ({a:.1f} m²)</source>
       <translation>已决定 {d} 个，碎屑图斑 {s} 个（{a:.1f} 平方米）</translation>
     </message>
@@ -3618,7 +3608,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已跳过 {kind}：{why}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1480" />
+      <location filename="../algorithms/lines.py" line="1474" />
       <source>{kind}: {n} overlaps of at most {speck} m² ({area:.4f} m² together) are rounding specks, not queued</source>
       <translation>{kind}：{n} 处不超过 {speck} 平方米的重叠（合计 {area:.4f} 平方米）属于舍入误差碎屑，未列入审查队列</translation>
     </message>
@@ -3683,7 +3673,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="2143" />
+      <location filename="../algorithms/lines.py" line="2137" />
       <source>{n} control-line overlaps are undecided (e.g. {ids}); decide them or choose to follow the proposals or keep them pending</source>
       <translation>有 {n} 处控制线重叠尚未决定（如 {ids}）；请作出决定，或选择按调整建议处理或保持待定</translation>
     </message>
@@ -3708,12 +3698,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>蓝图中有 {n} 类针对控制线的差异检测结果：已汇总</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="572" />
+      <location filename="../algorithms/lines.py" line="566" />
       <source>{n} farmland features have a deduction coefficient {field} outside [0, 1); their net area is taken as the full area. Feature ids: {ids}</source>
       <translation>{n} 个基本农田要素的扣除系数 {field} 不在 [0, 1) 范围内；其净面积按全部面积计。要素编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="581" />
+      <location filename="../algorithms/lines.py" line="575" />
       <source>{n} farmland features have no {field}; their net area is the full area.</source>
       <translation>{n} 个基本农田要素没有 {field}；其净面积按全部面积计。</translation>
     </message>
@@ -3793,7 +3783,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>本次未检测的类型中有 {n} 个未关闭图斑，保持不变（{kinds}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="940" />
+      <location filename="../algorithms/lines.py" line="934" />
       <source>{n} overlap pieces larger than {speck} m² lie in different streets on the two lines (streets given as overlapping or misfitting polygons?); the protected line's street is used</source>
       <translation>有 {n} 个大于 {speck} 平方米的重叠碎块在两条控制线上分属不同的街道/镇（街道/镇图层存在重叠或不吻合的面？）；采用受保护控制线所在的街道/镇</translation>
     </message>
@@ -3803,7 +3793,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 对要素相互重叠，{a:,.1f} 平方米只计一次（计入编号最小的要素）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="1508" />
+      <location filename="../algorithms/lines.py" line="1502" />
       <source>{n} overlaps</source>
       <translation>{n} 处重叠</translation>
     </message>
@@ -3833,7 +3823,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个图斑，{a:,.1f} 平方米（平面面积；不同类型的图斑可能重叠）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="387" />
+      <location filename="../algorithms/siting.py" line="382" />
       <source>{n} point project(s) drawn as discs of their stated area ({f}).</source>
       <translation>{n} 个点状项目已按其标注面积（{f}）绘制为圆形。</translation>
     </message>
@@ -3843,12 +3833,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>“{role}”中的 {n} 个点状项目已按其标注面积绘制为圆形</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="587" />
+      <location filename="../algorithms/siting.py" line="582" />
       <source>{n} project(s) lie entirely outside the blueprint (outside the district, or in a wrong CRS?): {list}</source>
       <translation>{n} 个项目完全位于蓝图范围外（在区界外，或坐标系有误？）：{list}</translation>
     </message>
     <message>
-      <location filename="../algorithms/siting.py" line="564" />
+      <location filename="../algorithms/siting.py" line="559" />
       <source>{n} projects: {ok} 合规, {adj} 需调整, {fail} 不符合, {un} not checked (tolerance {t} m², {flag}).</source>
       <translation>{n} 个项目：合规 {ok} 个，需调整 {adj} 个，不符合 {fail} 个，未核查 {un} 个（容差 {t} 平方米，{flag}）。</translation>
     </message>
@@ -3908,6 +3898,16 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{path} 是 GeoPackage，但不是多规合一蓝图（没有蓝图项目表）。请选择一个蓝图，或新建一个。</translation>
     </message>
     <message>
+      <location filename="../processing_provider/report.py" line="350" />
+      <source>{path} is left from an earlier run: it is not this run's atlas.</source>
+      <translation>{path} 是以前运行留下的文件，并非本次运行的图集。</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/rules.py" line="237" />
+      <source>{path} is not UTF-8: save it as “CSV UTF-8” ({error})</source>
+      <translation>{path} 不是 UTF-8 编码：请另存为“CSV UTF-8”（{error}）</translation>
+    </message>
+    <message>
       <location filename="../algorithms/store/errors.py" line="58" />
       <source>{path} is not a GeoPackage, so it cannot be a blueprint.</source>
       <translation>{path} 不是 GeoPackage，因此不能作为蓝图。</translation>
@@ -3923,7 +3923,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{path} 第 {line} 行：{m} 列却有 {n} 个值（未加引号的文本中含逗号？）</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="255" />
+      <location filename="../algorithms/lines.py" line="249" />
       <source>{path}, line {line}: {problem}</source>
       <translation>{path} 第 {line} 行：{problem}</translation>
     </message>
@@ -4003,7 +4003,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 没有坐标系；请先在 QGIS 中为其指定坐标系。</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="525" />
+      <location filename="../algorithms/lines.py" line="519" />
       <source>{what} holds {kinds}, not polygons: a control line must be a polygon layer.</source>
       <translation>{what} 包含的是 {kinds}，不是面：控制线必须是面图层。</translation>
     </message>
@@ -4028,52 +4028,52 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what}：无法创建文件夹 {folder}：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="628" />
+      <location filename="../algorithms/lines.py" line="622" />
       <source>{what}: {n} features had no area left after repair: {ids}</source>
       <translation>{what}：{n} 个要素修复后面积为零：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="770" />
+      <location filename="../algorithms/lines.py" line="764" />
       <source>{what}: {n} features lie outside the district and are left out</source>
       <translation>{what}：{n} 个要素位于区界之外，已剔除</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="642" />
+      <location filename="../algorithms/lines.py" line="636" />
       <source>{what}: {n} features lie wholly inside lower-fid features: {ids}</source>
       <translation>{what}：{n} 个要素完全位于 fid 较小的要素内：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="616" />
+      <location filename="../algorithms/lines.py" line="610" />
       <source>{what}: {n} features that are not polygons left out: {ids}</source>
       <translation>{what}：已剔除 {n} 个非面要素：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="610" />
+      <location filename="../algorithms/lines.py" line="604" />
       <source>{what}: {n} features without geometry left out: {ids}</source>
       <translation>{what}：已剔除 {n} 个无几何的要素：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="622" />
+      <location filename="../algorithms/lines.py" line="616" />
       <source>{what}: {n} invalid geometries repaired (make_valid): {ids}</source>
       <translation>{what}：已修复 {n} 个无效几何（make_valid）：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="874" />
+      <location filename="../algorithms/lines.py" line="868" />
       <source>{what}: {n} invalid zones repaired (make_valid): {ids}</source>
       <translation>{what}：已修复 {n} 个无效分区（make_valid）：{ids}</translation>
     </message>
     <message>
-      <location filename="../algorithms/lines.py" line="635" />
+      <location filename="../algorithms/lines.py" line="629" />
       <source>{what}: {n} overlaps between its own features ({area:.2f} m²) dissolved — the ground is counted once, the lowest fid keeps it (fid pairs {pairs})</source>
       <translation>{what}：已融合其内部要素之间的 {n} 处重叠（{area:.2f} 平方米）——重叠部分只计一次，归 fid 最小者（fid 对：{pairs}）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="379" />
+      <location filename="../processing_provider/report.py" line="388" />
       <source>{what}: {path} could not be written. {error}</source>
       <translation>{what}：无法写入 {path}。{error}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="366" />
+      <location filename="../processing_provider/report.py" line="375" />
       <source>{what}: {path} must end in {ext}.</source>
       <translation>{what}：{path} 的扩展名必须为 {ext}。</translation>
     </message>

@@ -258,6 +258,9 @@ class ReportAlgorithm(MultiplanAlgorithm):
             streets = source_to_table(self, parameters, self.STREETS, context, steps)
         quota_ha = self._optional_number(parameters, self.QUOTA, context)
         population = self._optional_number(parameters, self.POPULATION, context)
+        if population is not None and population <= 0:
+            feedback.pushWarning(tr("A population of 0 gives no per-capita figures."))
+            population = None
         flag = FLAG_CHOICES[self.parameterAsEnum(parameters, self.FLAG, context)][0]
         store = open_blueprint(path, readonly=True)
         try:
@@ -340,6 +343,12 @@ class ReportAlgorithm(MultiplanAlgorithm):
                 )
         elif pdf and max_pages > 0:
             feedback.pushInfo(tr("The blueprint has no patches: no atlas written."))
+        elif pdf:
+            feedback.pushWarning(tr("The atlas page cap is 0: no atlas written."))
+        if pdf and self.PDF not in out and os.path.exists(pdf):
+            feedback.pushWarning(
+                tr("{path} is left from an earlier run: it is not this run's atlas.").format(path=pdf)
+            )
         s = report.summary
         out.update(
             {

@@ -92,6 +92,16 @@ def test_report_outputs_in_a_missing_folder_or_with_a_wrong_extension(mp_process
     assert "could not be written" in no_traceback(err) and str(folder) in str(err.value)
 
 
+def test_report_says_why_there_is_no_atlas_and_no_per_capita_figure(mp_processing, hand, tmp_path):
+    pdf = tmp_path / "atlas.pdf"
+    pdf.write_bytes(b"%PDF-1.4 an old atlas")
+    res, fb = run_report(mp_processing, hand, tmp_path, PDF=str(pdf), ATLAS_PAGES=0, POPULATION=0)
+    text = fb.text()
+    assert "page cap is 0" in text and "earlier run" in text and str(pdf) in text
+    assert "population of 0" in text
+    assert "PDF" not in res  # not claimed as this run's atlas
+
+
 def run_apply(processing, blueprint: str, **extra):
     params = {"BLUEPRINT": blueprint, "OUTPUT": "memory:", "SUMMARY": "memory:"}
     params.update(extra)

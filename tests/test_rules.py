@@ -155,3 +155,23 @@ def test_compatible_pairs_once_per_distinct_pair():
     got = rl.compatible_pairs(a, b, t)
     assert got[:7].tolist() == [True, False, False, True, False, True, False]
     assert got.sum() == 3000
+
+
+def test_a_rule_table_saved_in_gbk_says_how_to_save_it(tmp_path):
+    """Excel on a Chinese Windows saves "CSV" in GBK: every editable table says to save it as CSV UTF-8."""
+    from multiplan.algorithms.lines import LineRuleError, load_line_rules
+    from multiplan.algorithms.rules import RuleError, read_rules_csv
+    from multiplan.algorithms.siting import SitingRuleError, load_siting_rules
+
+    path = tmp_path / "规则.csv"
+    path.write_bytes("kind,name_zh\nX,城规建设\n".encode("gbk"))
+    for load, error in (
+        (read_rules_csv, RuleError),
+        (load_line_rules, LineRuleError),
+        (load_siting_rules, SitingRuleError),
+    ):
+        with pytest.raises(error) as err:
+            load(path)
+        assert str(path) in str(err.value) and "CSV UTF-8" in str(err.value)
+    with pytest.raises(RuleError, match="Cannot read"):
+        read_rules_csv(tmp_path / "missing.csv")
