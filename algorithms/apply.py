@@ -995,6 +995,27 @@ def _build(store, params: ApplyParams, streets, runner: Runner, tables, lap, tim
     missing = [r for r in roles if f"plan_{r}" not in store.layers()]
     if missing:
         raise ApplyError(tr("The blueprint has no copy of plan(s): {roles}").format(roles=", ".join(missing)))
+    if params.roles:
+        landuse = set(landuse_roles(store))
+        other = [r for r in roles if r not in landuse]
+        if other:
+            raise ApplyError(
+                tr(
+                    "Plan(s) {roles} carry no land use (zones, eco control levels or projects): the "
+                    "blueprint layer is built from land-use plans only."
+                ).format(roles=", ".join(other))
+            )
+    unknown = [
+        r
+        for r in dict.fromkeys([*params.construction_precedence, *params.nonconstruction_precedence])
+        if r not in roles
+    ]
+    if unknown:
+        problems.append(
+            tr(
+                "The role precedence names {roles}, which the blueprint layer is not built from: ignored."
+            ).format(roles=", ".join(unknown))
+        )
     if streets is not None and params.unit_column and not streets.has_column(params.unit_column):
         raise ApplyError(tr("The streets layer has no field {f}.").format(f=params.unit_column))
     crs_wkt = store.crs_wkt

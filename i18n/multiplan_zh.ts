@@ -338,7 +338,7 @@
       <translation>应用决定：生成一张蓝图</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1033" />
+      <location filename="../algorithms/apply.py" line="1054" />
       <source>Applying the decisions</source>
       <translation>正在应用决定</translation>
     </message>
@@ -373,7 +373,7 @@
       <translation>正在生成图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1110" />
+      <location filename="../algorithms/apply.py" line="1131" />
       <source>Assembling the blueprint</source>
       <translation>正在拼合蓝图</translation>
     </message>
@@ -631,7 +631,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>地类冲突</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1044" />
+      <location filename="../algorithms/apply.py" line="1065" />
       <source>Classes and provenance</source>
       <translation>地类与来源</translation>
     </message>
@@ -646,7 +646,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理输入数据</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1024" />
+      <location filename="../algorithms/apply.py" line="1045" />
       <source>Cleaning the plans</source>
       <translation>正在清理规划数据</translation>
     </message>
@@ -1011,7 +1011,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>规划编制错误</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1028" />
+      <location filename="../algorithms/apply.py" line="1049" />
       <source>Every land-use plan copy is empty</source>
       <translation>所有规划用地副本均为空</translation>
     </message>
@@ -1403,7 +1403,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1130" />
+      <location filename="../algorithms/apply.py" line="1151" />
       <source>Measuring</source>
       <translation>正在量算面积</translation>
     </message>
@@ -1648,7 +1648,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>重叠 {kind}</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1029" />
+      <location filename="../algorithms/apply.py" line="1050" />
       <source>Overlaying the land-use plans</source>
       <translation>正在叠加各规划用地</translation>
     </message>
@@ -1713,7 +1713,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {pid}（{kind}）：无法判断涉及哪些控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1260" />
+      <location filename="../algorithms/apply.py" line="1281" />
       <source>Patch {pid}: technical error without a decided neighbour; its own plans decide</source>
       <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
     </message>
@@ -1806,6 +1806,11 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <location filename="../processing_provider/harmonise_codes.py" line="91" />
       <source>Plan layer</source>
       <translation>规划图层</translation>
+    </message>
+    <message>
+      <location filename="../algorithms/apply.py" line="1003" />
+      <source>Plan(s) {roles} carry no land use (zones, eco control levels or projects): the blueprint layer is built from land-use plans only.</source>
+      <translation>规划 {roles} 不含用地（为分区、生态管控级别或项目）：蓝图图层只由用地规划构建。</translation>
     </message>
     <message>
       <location filename="../ui/layers.py" line="224" />
@@ -1928,7 +1933,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取输入…</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1001" />
+      <location filename="../algorithms/apply.py" line="1022" />
       <source>Reading the plan copies</source>
       <translation>正在读取规划副本</translation>
     </message>
@@ -2173,7 +2178,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>微小碎屑阈值：不超过此面积的碎屑去除并计数（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1075" />
+      <location filename="../algorithms/apply.py" line="1096" />
       <source>Splitting by street</source>
       <translation>按街道/镇拆分</translation>
     </message>
@@ -2228,7 +2233,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1087" />
+      <location filename="../algorithms/apply.py" line="1108" />
       <source>Streets</source>
       <translation>街道/镇</translation>
     </message>
@@ -2488,6 +2493,11 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
     <message>
+      <location filename="../algorithms/apply.py" line="1015" />
+      <source>The role precedence names {roles}, which the blueprint layer is not built from: ignored.</source>
+      <translation>规划优先顺序中的 {roles} 不参与构建蓝图图层：已忽略。</translation>
+    </message>
+    <message>
       <location filename="../processing_provider/detect_differences.py" line="229" />
       <source>The rule table</source>
       <translation>规则表</translation>
@@ -2498,12 +2508,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>运行已取消；未向蓝图写入任何内容。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1095" />
+      <location filename="../algorithms/apply.py" line="1116" />
       <source>The streets layer</source>
       <translation>街道/镇图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="999" />
+      <location filename="../algorithms/apply.py" line="1020" />
       <source>The streets layer has no field {f}.</source>
       <translation>街道/镇图层中没有字段 {f}。</translation>
     </message>
@@ -2813,7 +2823,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入待写决定并显示他人的决定</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1409" />
+      <location filename="../algorithms/apply.py" line="1430" />
       <source>Writing into the blueprint</source>
       <translation>正在写入蓝图</translation>
     </message>
@@ -3253,7 +3263,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>由图斑类型指明</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1294" />
+      <location filename="../algorithms/apply.py" line="1315" />
       <source>neighbouring class ({rule})</source>
       <translation>相邻地类（{rule}）</translation>
     </message>
@@ -3268,7 +3278,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>既无代码也无名称</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1277" />
+      <location filename="../algorithms/apply.py" line="1298" />
       <source>no decided neighbour: own plans' rule</source>
       <translation>无已决定的相邻图斑：按其自身规划的规则</translation>
     </message>
@@ -3653,7 +3663,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1135" />
+      <location filename="../algorithms/apply.py" line="1156" />
       <source>{n} blueprint features</source>
       <translation>蓝图要素 {n} 个</translation>
     </message>
@@ -3733,7 +3743,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个没有面几何的要素按 0 计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1126" />
+      <location filename="../algorithms/apply.py" line="1147" />
       <source>{n} floating-point crumbs ({area:.2e} m² together) left out of the blueprint</source>
       <translation>{n} 个浮点运算碎屑（合计 {area:.2e} 平方米）未纳入蓝图</translation>
     </message>
@@ -3813,7 +3823,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个图斑（{cases}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1067" />
+      <location filename="../algorithms/apply.py" line="1088" />
       <source>{n} patches that govern the land use are undecided ({area:.1f} m²), e.g. {ids}: decide them, or choose to mark undecided ground as pending</source>
       <translation>有 {n} 个决定用地的图斑尚未决定（{area:.1f} 平方米），如 {ids}：请作出决定，或选择将未决用地标记为待定</translation>
     </message>
@@ -4008,7 +4018,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 包含的是 {kinds}，不是面：控制线必须是面图层。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1092" />
+      <location filename="../algorithms/apply.py" line="1113" />
       <source>{what} is in {crs}, which cannot be transformed to the blueprint's CRS: assign its real coordinate reference system in QGIS first.</source>
       <translation>{what}的坐标参照系为 {crs}，无法转换到蓝图的坐标参照系：请先在 QGIS 中为其指定正确的坐标参照系。</translation>
     </message>

@@ -162,3 +162,15 @@ def test_apply_outputs_in_a_folder_that_cannot_be_made_leave_the_blueprint_alone
     out = tmp_path / "new" / "一张蓝图.gpkg"
     res, _fb = run_apply(mp_processing, undecided_bp, OUTPUT=str(out))
     assert out.exists() and gpkg_layer(res["OUTPUT"]).featureCount() > 0
+
+
+def test_apply_roles_must_carry_land_use_and_unknown_precedence_is_said(
+    mp_processing, undecided_bp, tmp_path
+):
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException) as err:
+        run_apply(mp_processing, undecided_bp, ROLES="eco")
+    assert "eco" in no_traceback(err) and "no land use" in str(err.value)
+    res, fb = run_apply(mp_processing, undecided_bp, CONSTRUCTION_PRECEDENCE="urban,foo,land")
+    assert "names foo" in fb.text() and res["OUTPUT"]
