@@ -232,10 +232,9 @@ def _read_csv(path: Path, required: tuple[str, ...], problems: list[str], encodi
             return out
     except UnicodeDecodeError as exc:
         raise CrosswalkError(
-            tr(
-                "{path} is not {enc} text (byte {pos}). Save it as 'CSV UTF-8', or give its encoding "
-                "(e.g. gb18030)."
-            ).format(path=path, enc=encoding, pos=exc.start)
+            tr("{path} is not {enc} text (byte {pos}): save it as “CSV UTF-8”.").format(
+                path=path, enc=encoding, pos=exc.start
+            )
         ) from exc
 
 

@@ -831,7 +831,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>对照表 CSV（可选，覆盖内置对照）</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="730" />
+      <location filename="../algorithms/codes.py" line="729" />
       <source>Crosswalk file {path} does not exist</source>
       <translation>对照表文件 {path} 不存在</translation>
     </message>
@@ -2403,7 +2403,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>未找到蓝图 {path}：可能已被移动、重命名或删除，或其网络文件夹未连接。</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="266" />
+      <location filename="../algorithms/codes.py" line="265" />
       <source>The code tables in {dir} are inconsistent:</source>
       <translation>{dir} 中的分类代码表不一致：</translation>
     </message>
@@ -2413,12 +2413,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>建设用地指标不能为负数（{q}）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="782" />
+      <location filename="../algorithms/codes.py" line="781" />
       <source>The crosswalk {path} has no rows</source>
       <translation>对照表 {path} 没有任何行</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="779" />
+      <location filename="../algorithms/codes.py" line="778" />
       <source>The crosswalk {path} has {n} problem(s):</source>
       <translation>对照表 {path} 有 {n} 处问题：</translation>
     </message>
@@ -2668,7 +2668,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知审查角色 {role}：请使用“opinion”（部门）或“final”（领导小组办公室）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="484" />
+      <location filename="../algorithms/codes.py" line="483" />
       <source>Unknown standard {s}; known: {known}</source>
       <translation>未知标准 {s}；已知标准：{known}</translation>
     </message>
@@ -3058,7 +3058,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>core_zones：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="459" />
+      <location filename="../algorithms/codes.py" line="458" />
       <source>crosswalks/{std}.csv: no row for {codes}</source>
       <translation>crosswalks/{std}.csv：没有 {codes} 的对照行</translation>
     </message>
@@ -3163,7 +3163,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>让出 {area} 给{other}；建议：{proposal}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="465" />
+      <location filename="../algorithms/codes.py" line="464" />
       <source>groups.csv {g}: construction {got} but its members say {want}</source>
       <translation>groups.csv {g}：construction 为 {got}，但其成员地类应为 {want}</translation>
     </message>
@@ -3573,7 +3573,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{action} — 快捷键 {key}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="557" />
+      <location filename="../algorithms/codes.py" line="556" />
       <source>{a} and {b} are not compatible</source>
       <translation>{a} 与 {b} 不兼容</translation>
     </message>
@@ -3924,8 +3924,8 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="235" />
-      <source>{path} is not {enc} text (byte {pos}). Save it as 'CSV UTF-8', or give its encoding (e.g. gb18030).</source>
-      <translation>{path} 不是 {enc} 编码的文本（第 {pos} 字节）。请另存为“CSV UTF-8”，或指定其编码（如 gb18030）。</translation>
+      <source>{path} is not {enc} text (byte {pos}): save it as “CSV UTF-8”.</source>
+      <translation>{path} 不是 {enc} 编码的文本（第 {pos} 字节）：请另存为“CSV UTF-8”。</translation>
     </message>
     <message>
       <location filename="../algorithms/codes.py" line="224" />
@@ -3938,7 +3938,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{path} 第 {line} 行：{problem}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="295" />
+      <location filename="../algorithms/codes.py" line="294" />
       <source>{path}: missing code table</source>
       <translation>{path}：缺少分类代码表</translation>
     </message>
@@ -3948,12 +3948,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{path}：缺少列 {cols}；应有 {expected}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="381" />
+      <location filename="../algorithms/codes.py" line="380" />
       <source>{path}: missing crosswalk</source>
       <translation>{path}：缺少对照表</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="339" />
+      <location filename="../algorithms/codes.py" line="338" />
       <source>{path}: missing group table</source>
       <translation>{path}：缺少地类组表</translation>
     </message>
@@ -3973,17 +3973,17 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{std} 与 {fit:.0%} 的取值相符（{basis}，其中一半权重按不同取值计）；次优的 {other} 相符 {fit2:.0%}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="414" />
+      <location filename="../algorithms/codes.py" line="413" />
       <source>{std} {c}: parent chain loops</source>
       <translation>{std} {c}：上级代码链形成循环</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="412" />
+      <location filename="../algorithms/codes.py" line="411" />
       <source>{std} {c}: parent {p} missing</source>
       <translation>{std} {c}：缺少上级代码 {p}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="419" />
+      <location filename="../algorithms/codes.py" line="418" />
       <source>{std}: name {k} is ambiguous ({codes})</source>
       <translation>{std}：名称“{k}”有歧义（{codes}）</translation>
     </message>
@@ -4088,87 +4088,87 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what}：{path} 的扩展名必须为 {ext}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="674" />
+      <location filename="../algorithms/codes.py" line="673" />
       <source>{where}: USER: needs a name, e.g. USER:MAES</source>
       <translation>{where}：USER: 后需要名称，如 USER:MAES</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="347" />
+      <location filename="../algorithms/codes.py" line="346" />
       <source>{where}: a group code is G followed by digits, not {c!r}</source>
       <translation>{where}：地类组代码应为 G 后接数字，而不是 {c!r}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="394" />
+      <location filename="../algorithms/codes.py" line="393" />
       <source>{where}: built-in crosswalk rows are keyed by code</source>
       <translation>{where}：内置对照表的行必须以代码为键</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="306" />
+      <location filename="../algorithms/codes.py" line="305" />
       <source>{where}: code {c!r} is not in normal form</source>
       <translation>{where}：代码 {c!r} 不是规范形式</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="430" />
+      <location filename="../algorithms/codes.py" line="429" />
       <source>{where}: code {c} not in the {std} code table</source>
       <translation>{where}：代码 {c} 不在 {std} 分类代码表中</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="309" />
+      <location filename="../algorithms/codes.py" line="308" />
       <source>{where}: duplicate code {c}</source>
       <translation>{where}：代码 {c} 重复</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="353" />
+      <location filename="../algorithms/codes.py" line="352" />
       <source>{where}: duplicate group {c}</source>
       <translation>{where}：地类组 {c} 重复</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="302" />
+      <location filename="../algorithms/codes.py" line="301" />
       <source>{where}: empty code</source>
       <translation>{where}：代码为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="312" />
+      <location filename="../algorithms/codes.py" line="311" />
       <source>{where}: empty name</source>
       <translation>{where}：名称为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="314" />
+      <location filename="../algorithms/codes.py" line="313" />
       <source>{where}: empty source</source>
       <translation>{where}：来源为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="669" />
+      <location filename="../algorithms/codes.py" line="668" />
       <source>{where}: empty source_standard</source>
       <translation>{where}：source_standard 为空</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="686" />
+      <location filename="../algorithms/codes.py" line="685" />
       <source>{where}: give source_code or source_name</source>
       <translation>{where}：请填写 source_code 或 source_name</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="318" />
+      <location filename="../algorithms/codes.py" line="317" />
       <source>{where}: level must be an integer</source>
       <translation>{where}：level 必须是整数</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="694" />
+      <location filename="../algorithms/codes.py" line="693" />
       <source>{where}: match must be exact, coarse or empty, not {v!r}</source>
       <translation>{where}：match 必须为 exact、coarse 或空，而不是 {v!r}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="359" />
+      <location filename="../algorithms/codes.py" line="358" />
       <source>{where}: members must be 用地用海 2023 codes; unknown: {bad}</source>
       <translation>{where}：成员必须是用地用海 2023 代码；未知代码：{bad}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="453" />
+      <location filename="../algorithms/codes.py" line="452" />
       <source>{where}: name {got} differs from the code table's {want}</source>
       <translation>{where}：名称“{got}”与分类代码表中的“{want}”不一致</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="751" />
+      <location filename="../algorithms/codes.py" line="750" />
       <source>{where}: no target_code, so the construction flag (0/1) must be given</source>
       <translation>{where}：没有 target_code，因此必须给出建设用地属性（0/1）</translation>
     </message>
@@ -4178,27 +4178,27 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{where}：sandalei 必须是 {allowed} 之一或为空，而不是 {v!r}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="678" />
+      <location filename="../algorithms/codes.py" line="677" />
       <source>{where}: source_standard {s!r} is neither a built-in standard ({known}) nor USER:&lt;name&gt;</source>
       <translation>{where}：source_standard {s!r} 既不是内置标准（{known}），也不是 USER:&lt;名称&gt;</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="389" />
+      <location filename="../algorithms/codes.py" line="388" />
       <source>{where}: source_standard {s} in the crosswalk of {std}</source>
       <translation>{where}：{std} 的对照表中出现了 source_standard {s}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="437" />
+      <location filename="../algorithms/codes.py" line="436" />
       <source>{where}: target {t} is neither a 用地用海 2023 class nor a group</source>
       <translation>{where}：目标 {t} 既不是用地用海 2023 地类，也不是地类组</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="739" />
+      <location filename="../algorithms/codes.py" line="738" />
       <source>{where}: target_code {t} is neither a 用地用海 2023 code nor a group code</source>
       <translation>{where}：target_code {t} 既不是用地用海 2023 代码，也不是地类组代码</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="769" />
+      <location filename="../algorithms/codes.py" line="768" />
       <source>{where}: {kind} {key} of {std} already given differently on line {prev}</source>
       <translation>{where}：{std} 的 {kind} {key} 已在第 {prev} 行给出了不同的值</translation>
     </message>
@@ -4208,7 +4208,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{where}：{what} 必须为 0、1 或空，而不是 {v!r}</translation>
     </message>
     <message>
-      <location filename="../algorithms/codes.py" line="447" />
+      <location filename="../algorithms/codes.py" line="446" />
       <source>{where}: {what} {got} differs from the code table's {want}</source>
       <translation>{where}：{what} {got} 与分类代码表中的 {want} 不一致</translation>
     </message>
