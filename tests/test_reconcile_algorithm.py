@@ -301,6 +301,11 @@ def test_numazu_scenic_districts_and_zoning(mp_processing, numazu_copy, tmp_path
     assert res["OVERLAP_AREA"] == pytest.approx(738.97, abs=0.01)
     _, ovl = features(res["OVERLAPS"])
     assert {ft["kind"] for ft in ovl} == {"LINE_RED_DEV"} and {ft["unit"] for ft in ovl} == {"22"}
+    # one district, four separate pieces, one patch each (DESIGN: a patch is one connected area): one
+    # real overlap to reconcile (477 m²) and three slivers along the boundaries
+    pieces = sorted((ft["area_planar"], bool(ft["is_sliver"]), ft["sliver_reason"]) for ft in ovl)
+    assert [round(a, 1) for a, _, _ in pieces] == [0.0, 51.0, 210.8, 477.2]
+    assert [s for _, s, _ in pieces] == [True, True, True, False]
     stats = list(gpkg_layer(res["STATISTICS"]).getFeatures())
     cov = {(r["other"], r["unit"] or None): r for r in stats if r["section"] == "plan_coverage"}
     whole = cov[("dev_boundary", None)]
