@@ -15,6 +15,7 @@ import re
 
 from .i18n import tr
 from .report import Report, ReportTable
+from .vector_io import check_written
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_SHEET_NAME = 31  # Excel's limit
@@ -123,4 +124,5 @@ def write_xlsx(report: Report, path: str) -> list[str]:
             lyr.CreateFeature(f)
         names.append(name)
     ds = None  # GDAL writes the workbook when the dataset closes
+    check_written(path)
     return names

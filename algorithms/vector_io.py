@@ -45,6 +45,13 @@ def gdal_decides_shapefile_encoding():
         gdal.SetConfigOption("SHAPE_ENCODING", old)
 
 
+def check_written(path: str) -> None:
+    """GDAL writes some formats (XLSX) only when the dataset is closed, and then only logs a failure:
+    call after closing; :class:`OSError` when ``path`` did not appear."""
+    if not os.path.isfile(path):
+        raise OSError(tr("{path} was not written (GDAL logs why)").format(path=path))
+
+
 def open_vector(path: str, *, encoding: str | None = None, update: bool = False):
     """Open a vector dataset; ``encoding`` applies to shapefiles (e.g. ``GBK``)."""
     flags = gdal.OF_VECTOR | (gdal.OF_UPDATE if update else gdal.OF_READONLY)

@@ -318,7 +318,7 @@
       <translation>新一轮检测已关闭此图斑：该处已不再存在差异，图斑已移出队列。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1408" />
+      <location filename="../algorithms/store/core.py" line="1414" />
       <source>A plan role must be lower-case letters, digits and '_': {role}</source>
       <translation>规划角色只能由小写字母、数字和“_”组成：{role}</translation>
     </message>
@@ -549,7 +549,7 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>已取消：蓝图未作任何改动。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report_xlsx.py" line="79" />
+      <location filename="../algorithms/report_xlsx.py" line="80" />
       <source>Cannot create {path}</source>
       <translation>无法创建 {path}</translation>
     </message>
@@ -564,12 +564,12 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>无法加载模型 {path}</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="59" />
+      <location filename="../algorithms/vector_io.py" line="66" />
       <source>Cannot open {path}</source>
       <translation>无法打开 {path}</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="57" />
+      <location filename="../algorithms/vector_io.py" line="64" />
       <source>Cannot open {path}: {error}</source>
       <translation>无法打开 {path}：{error}</translation>
     </message>
@@ -761,7 +761,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1645" />
+      <location filename="../algorithms/store/core.py" line="1651" />
       <source>Control lines need a line_type column.</source>
       <translation>控制线必须有 line_type 列。</translation>
     </message>
@@ -1071,12 +1071,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>已替换此前分类梳理生成的字段 {f}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="220" />
+      <location filename="../algorithms/vector_io.py" line="227" />
       <source>Field(s) {fields} not found in layer {layer}</source>
       <translation>图层 {layer} 中没有字段 {fields}</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="200" />
+      <location filename="../algorithms/vector_io.py" line="207" />
       <source>File not found: {path}</source>
       <translation>找不到文件：{path}</translation>
     </message>
@@ -1312,7 +1312,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>最新（优先最终，其次建议，再次原始输入）</translation>
     </message>
     <message>
-      <location filename="../algorithms/vector_io.py" line="72" />
+      <location filename="../algorithms/vector_io.py" line="79" />
       <source>Layer {layer} not found in {path}</source>
       <translation>{path} 中没有图层 {layer}</translation>
     </message>
@@ -1342,7 +1342,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>法定三大类（建设用地）</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1655" />
+      <location filename="../algorithms/store/core.py" line="1661" />
       <source>Line adjustments need an adjustment_id column.</source>
       <translation>控制线调整必须有 adjustment_id 列。</translation>
     </message>
@@ -1683,7 +1683,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>PDF (*.pdf)</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1489" />
+      <location filename="../algorithms/store/core.py" line="1495" />
       <source>Patch ids must be unique and not empty.</source>
       <translation>图斑编号必须唯一且不能为空。</translation>
     </message>
@@ -1728,7 +1728,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>已决定图斑数</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1485" />
+      <location filename="../algorithms/store/core.py" line="1491" />
       <source>Patches need a {column} column.</source>
       <translation>图斑必须有 {column} 列。</translation>
     </message>
@@ -2548,7 +2548,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>此蓝图中没有图斑 {patch}。</translation>
     </message>
     <message>
-      <location filename="../algorithms/report_xlsx.py" line="76" />
+      <location filename="../algorithms/report_xlsx.py" line="77" />
       <source>This GDAL has no XLSX driver.</source>
       <translation>当前 GDAL 没有 XLSX 驱动。</translation>
     </message>
@@ -3193,7 +3193,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>无效多边形修复后已无面积</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1251" />
+      <location filename="../algorithms/store/core.py" line="1257" />
       <source>its folder cannot be written (SQLite needs to create a journal file next to it)</source>
       <translation>所在文件夹不可写（SQLite 需要在其旁边创建日志文件）</translation>
     </message>
@@ -3343,7 +3343,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>同一控制线内要素之间的重叠，只计一次</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1561" />
+      <location filename="../algorithms/store/core.py" line="1567" />
       <source>patch_plans needs a {column} column.</source>
       <translation>patch_plans 必须有 {column} 列。</translation>
     </message>
@@ -3483,7 +3483,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>项“{term}”没有列出任何值</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1248" />
+      <location filename="../algorithms/store/core.py" line="1254" />
       <source>the file is read-only</source>
       <translation>文件为只读</translation>
     </message>
@@ -3496,11 +3496,6 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <location filename="../algorithms/lines.py" line="244" />
       <source>the pair {a}/{b} already has a rule on line {line}</source>
       <translation>{a}/{b} 这一组合已在第 {line} 行定义了规则</translation>
-    </message>
-    <message>
-      <location filename="../processing_provider/check_siting.py" line="307" />
-      <source>the workbook was not written</source>
-      <translation>工作簿未能写出</translation>
     </message>
     <message>
       <location filename="../algorithms/siting.py" line="181" />
@@ -3633,7 +3628,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{layer} 尚未进行用地分类标准梳理（缺少 {fields}）：请先对其运行 multiplan:harmonisecodes（用地分类标准梳理）。</translation>
     </message>
     <message>
-      <location filename="../algorithms/store/core.py" line="1461" />
+      <location filename="../algorithms/store/core.py" line="1467" />
       <source>{layer} is not in the blueprint's working CRS {crs}; reproject it first.</source>
       <translation>{layer} 不在蓝图的工作坐标系 {crs} 中；请先重投影。</translation>
     </message>
@@ -3933,6 +3928,11 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{path} 第 {line} 行：{m} 列却有 {n} 个值（未加引号的文本中含逗号？）</translation>
     </message>
     <message>
+      <location filename="../algorithms/vector_io.py" line="52" />
+      <source>{path} was not written (GDAL logs why)</source>
+      <translation>{path} 未能写出（原因见 GDAL 日志）</translation>
+    </message>
+    <message>
       <location filename="../algorithms/lines.py" line="249" />
       <source>{path}, line {line}: {problem}</source>
       <translation>{path} 第 {line} 行：{problem}</translation>
@@ -4078,7 +4078,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what}：已融合其内部要素之间的 {n} 处重叠（{area:.2f} 平方米）——重叠部分只计一次，归 fid 最小者（fid 对：{pairs}）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/report.py" line="388" />
+      <location filename="../processing_provider/report.py" line="385" />
       <source>{what}: {path} could not be written. {error}</source>
       <translation>{what}：无法写入 {path}。{error}</translation>
     </message>

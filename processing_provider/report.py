@@ -377,19 +377,13 @@ class ReportAlgorithm(MultiplanAlgorithm):
 
     def _write(self, name: str, path: str, writer, report):
         """``writer(report, path)``; a file that cannot be written is a Processing error, never a claim."""
-        error = None
         try:
-            result = writer(report, path)
-        except (OSError, RuntimeError) as exc:
-            error = exc
-        if error is not None or not os.path.isfile(path):  # GDAL writes the workbook on close, only logs
+            return writer(report, path)
+        except (OSError, RuntimeError) as exc:  # write_xlsx checks the workbook GDAL writes on close
             what = self.parameterDefinition(name).description()
             raise QgsProcessingException(
-                tr("{what}: {path} could not be written. {error}")
-                .format(what=what, path=path, error=error or "")
-                .strip()
-            ) from error
-        return result
+                tr("{what}: {path} could not be written. {error}").format(what=what, path=path, error=exc)
+            ) from exc
 
     def _optional_number(self, parameters, name, context) -> float | None:
         """An optional number parameter: None when not given (0 is a value, e.g. a quota of zero)."""

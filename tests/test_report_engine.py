@@ -288,6 +288,18 @@ def test_atlas_selection_default_filter_and_cap(hand):
     assert select_atlas_patches(p, min_area=1000).tolist() == ["P000001"]
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # GDAL's own, at close
+def test_a_workbook_gdal_fails_to_write_at_close_is_an_error(hand, tmp_path):
+    """GDAL writes XLSX when the dataset closes and only logs a failure: write_xlsx checks the file."""
+    from multiplan.algorithms.report_xlsx import write_xlsx
+
+    r = build_report(hand)
+    path = tmp_path / "no" / "such" / "folder" / "r.xlsx"
+    with pytest.raises(OSError, match="was not written"):
+        write_xlsx(r, str(path))
+    assert not path.exists()
+
+
 def test_xlsx_opens_with_gdal_with_its_sheets(hand, tmp_path):
     from multiplan.algorithms.report_xlsx import write_xlsx
     from osgeo import gdal, ogr

@@ -1133,6 +1133,8 @@ class BlueprintStore:
         """
         from osgeo import ogr
 
+        from ..vector_io import check_written
+
         fmt = (fmt or os.path.splitext(path)[1].lstrip(".")).lower()
         if fmt not in ("csv", "xlsx"):
             raise ValueError("fmt must be 'csv' or 'xlsx'")
@@ -1213,6 +1215,10 @@ class BlueprintStore:
                     feat.SetField(name, value.item() if isinstance(value, np.generic) else value)
             layer.CreateFeature(feat)
         ds = None  # GDAL writes XLSX on close
+        try:
+            check_written(path)
+        except OSError as exc:
+            raise BlueprintError(str(exc), self.path) from exc
         return len(rows)
 
 
