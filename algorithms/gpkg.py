@@ -80,9 +80,14 @@ def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def check_name(name: str) -> str:
+def is_table_name(name: str) -> bool:
     """Table names are ASCII identifiers: they become R-tree and trigger names, quoted alike by every tool."""
-    if not _NAME.match(name or ""):
+    return bool(_NAME.match(name or ""))
+
+
+def check_name(name: str) -> str:
+    """:func:`is_table_name`, or :class:`GeoPackageError`."""
+    if not is_table_name(name):
         raise GeoPackageError(tr("Invalid table name: {name}").format(name=repr(name)))
     return name
 

@@ -88,18 +88,13 @@ def source_to_table(alg, parameters, name, context, feedback, columns=None, enco
     layer = alg.parameterAsVectorLayer(parameters, name, context)
     fileinfo = None if _selected_only(parameters, name) else _file_of(layer)
     if fileinfo is not None:
-        path, lyrname = fileinfo
-        table = read_table(
-            path, lyrname, columns=columns, encoding=_shapefile_encoding(layer, path, encoding)
-        )
+        table = _file_table(layer, fileinfo, columns, encoding)
         # QGIS shows a GeoPackage's primary key as a field ("fid"); OGR keeps it as the feature id.
         for field in source.fields():
             if field.name() not in table.columns and (columns is None or field.name() in columns):
                 if field.name().lower() == "fid":
                     table.columns[field.name()] = table.fids.copy()
                     table.field_types[field.name()] = "int"
-        table.crs_wkt = source.sourceCrs().toWkt() or table.crs_wkt
-        table.name = layer.name()
         return table
     return _read_features(source, columns, feedback, layer.name() if layer else name)
 
@@ -111,15 +106,22 @@ def _shapefile_encoding(layer, path: str, encoding: str | None = None) -> str | 
     return None if enc in ("System", "") else enc
 
 
+def _file_table(layer, fileinfo, columns, encoding=None) -> FeatureTable:
+    """The layer read in bulk from its file (a shapefile with the layer's encoding), with QGIS's CRS and
+    the layer's name."""
+    path, lyrname = fileinfo
+    table = read_table(path, lyrname, columns=columns, encoding=_shapefile_encoding(layer, path, encoding))
+    table.crs_wkt = layer.crs().toWkt() or table.crs_wkt
+    table.name = layer.name()
+    return table
+
+
 def layer_to_table(layer, feedback, columns=None) -> FeatureTable:
-    """A vector layer (e.g. one of a multi-layer parameter) as a FeatureTable: read in bulk from its file
-    (a shapefile with the layer's encoding), else feature by feature."""
+    """A vector layer (e.g. one of a multi-layer parameter) as a FeatureTable: read in bulk from its file,
+    else feature by feature."""
     info = _file_of(layer)
     if info is not None:
-        t = read_table(info[0], info[1], columns=columns, encoding=_shapefile_encoding(layer, info[0]))
-        t.crs_wkt = layer.crs().toWkt() or t.crs_wkt
-        t.name = layer.name()
-        return t
+        return _file_table(layer, info, columns)
     return _read_features(layer, columns, feedback, layer.name())
 
 
@@ -258,8 +260,10 @@ def layer_name(path: str, fallback: str) -> str:
     import os
     import re
 
+    from ..algorithms.gpkg import is_table_name
+
     stem = os.path.splitext(os.path.basename(path))[0]
-    if re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", stem):
+    if is_table_name(stem):
         return stem
     ascii_ = re.sub(r"[^A-Za-z0-9]+", "_", stem).strip("_")
     if ascii_ and re.search(r"[A-Za-z]", ascii_):
