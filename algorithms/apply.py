@@ -309,32 +309,17 @@ def _order(roles: Sequence[str], precedence: Sequence[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------- overlay
 
 
-def _union_group(members: np.ndarray, dirty: np.ndarray | None = None):
-    """Union of pieces that tile their ground: a coverage union (linear time) where the pieces fit
-    exactly; a big group (> 64 pieces) with T-junctions left by clipping is noded and tried again;
-    otherwise only the parts the misfits touch go through a full union (:func:`.overlay._union_checked`)."""
-    want = float(shapely.area(members).sum())
-    u = ov._coverage_union(members)
-    if u is not None and ov._fits(u, want):
-        return u
-    if len(members) > 64:
-        u = ov._coverage_union(ov.node_coverage(members, 2e-6)[0])
-        if u is not None and ov._fits(u, want):
-            return u
-    return ov._union_checked(members, dirty)
-
-
 def _union_groups(
     geoms: np.ndarray, group: np.ndarray, runner: Runner, dirty: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dissolve pieces by group into single polygons (connected parts): ``(polygons, their group)``.
 
     Pieces of one group never overlap: :func:`.overlay._union_by` (vectorised coverage unions for groups
-    of up to 64 pieces, checked) with :func:`_union_group` for the bigger ones.
+    of up to 64 pieces, checked; bigger ones renoded where clipping left T-junctions).
     """
     if not len(geoms):
         return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
-    merged, mk = ov._union_by(geoms, np.asarray(group, dtype=np.int64), runner, dirty, one_group=_union_group)
+    merged, mk = ov._union_by(geoms, np.asarray(group, dtype=np.int64), runner, dirty, renode=True)
     parts, pidx = ov.explode_polygons(merged)
     return parts, mk[pidx]
 

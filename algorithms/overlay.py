@@ -1212,17 +1212,24 @@ def _coverage_rows(mat: np.ndarray) -> np.ndarray:
     return out
 
 
-def _union_checked(members: np.ndarray, dirty: np.ndarray | None = None) -> shapely.Geometry:
+def _union_checked(
+    members: np.ndarray, dirty: np.ndarray | None = None, renode: bool = False
+) -> shapely.Geometry:
     """Coverage union with a check; where pieces do not fit, a full union — only where needed.
 
     ``dirty`` marks pieces cut from features that cleaning changed (their edges do not match their
     neighbours' exactly): the others are coverage-unioned, and only the parts the dirty pieces touch
-    go through the (slower) full union.
+    go through the (slower) full union.  ``renode``: first insert the T-junction vertices that clipping
+    left (the pieces then fit again) and try the coverage union once more.
     """
     want = float(shapely.area(members).sum())
     u = _coverage_union(members)
     if u is not None and _fits(u, want):
         return u
+    if renode:
+        u = _coverage_union(node_coverage(members, 2e-6)[0])
+        if u is not None and _fits(u, want):
+            return u
     if dirty is None or not dirty.any() or dirty.all():
         return shapely.union_all(members)
     clean, dd = members[~dirty], members[dirty]
@@ -1261,15 +1268,14 @@ def _union_by(
     key: np.ndarray,
     runner: Runner,
     dirty: np.ndarray | None,
-    one_group: Callable[[np.ndarray, np.ndarray | None], shapely.Geometry] | None = None,
+    renode: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Union of the pieces with the same key: (unions, their keys).
 
     Keys of up to 64 pieces go through padded rows, one vectorised coverage union per size bucket;
-    bigger ones one by one on the pool (``one_group(members, dirty)``, default :func:`_union_checked`).
-    Every union is checked (valid, area = sum of pieces) and redone where the pieces do not fit.
+    bigger ones one by one on the pool (:func:`_union_checked`, with ``renode``).  Every union is
+    checked (valid, area = sum of pieces) and redone where the pieces do not fit.
     """
-    one_group = one_group or _union_checked
     n = len(geoms)
     group = key
     order = np.argsort(group, kind="stable")
@@ -1313,7 +1319,7 @@ def _union_by(
         # big groups one by one, spread over the pool (largest first so the threads finish together)
         def _one(s: int):
             members = order[starts[s] : starts[s] + sizes[s]]
-            return one_group(geoms[members], None if dirty is None else dirty[members])
+            return _union_checked(geoms[members], None if dirty is None else dirty[members], renode)
 
         by_size = many[np.argsort(-sizes[many], kind="stable")]
         res = np.empty(len(by_size), dtype=object)
