@@ -64,22 +64,17 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
     def shortHelpString(self) -> str:  # noqa: N802
         return tr(
             "Turns a plan's land-use codes (GB 50137-2011, TD/T 1024-2010, GB/T 21010 / 三调, 用地用海 "
-            "2020/2023, "
-            "主体功能区 zones, eco control levels, or a local system through a crosswalk CSV) into the "
-            "unified "
-            "用地用海 2023 classification.\n\n"
+            "2020/2023, 主体功能区 zones, eco control levels, or a local system through a crosswalk CSV) "
+            "into the unified 用地用海 2023 classification.\n\n"
             "The output keeps every input field and appends mp_src_standard, mp_src_code, mp_code, mp_name, "
             "mp_level, mp_construction (the construction flag by the source standard's own rule), "
-            "mp_sandalei "
-            "(legal 三大类) and mp_status (exact / coarse / unmapped).\n\n"
+            "mp_sandalei (legal 三大类) and mp_status (exact / coarse / unmapped).\n\n"
             "Codes are text: leading zeros are kept, integer fields become text without '.0', whitespace, "
             "full-width characters and case are normalised; a name field is used where the code is "
             "missing.\n\n"
             "Auto-detect weighs all values (and names) against every table, reports the standard it chose "
-            "and "
-            "how sure it is, and refuses to guess when standards collide (三调 and 用地用海 share many "
-            "codes) — "
-            "then choose the standard yourself.\n\n"
+            "and how sure it is, and refuses to guess when standards collide (三调 and 用地用海 share many "
+            "codes) — then choose the standard yourself.\n\n"
             "Crosswalk CSV (UTF-8): source_standard, source_code, source_name, target_code, construction, "
             "sandalei, source. Its rows override the built-in tables.\n\n"
             "Invalid geometries are repaired and counted, Z/M values dropped and counted. The second output "
@@ -288,8 +283,7 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
                 raise QgsProcessingException(
                     tr(
                         "{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV "
-                        "or "
-                        "choose 'Flag as unmapped and continue'."
+                        "or choose 'Flag as unmapped and continue'."
                     ).format(n=len(result.unmapped), f=unmapped_features, list=listing)
                 )
             feedback.pushWarning(
@@ -364,15 +358,15 @@ class HarmoniseCodesAlgorithm(MultiplanAlgorithm):
         if result.counts.get("name_mismatch"):
             feedback.pushWarning(
                 tr(
-                    "{n} features have a name that contradicts their code — often the wrong standard or "
-                    "edition."
+                    "{n} features have a name that contradicts their code — "
+                    "often the wrong standard or edition."
                 ).format(n=result.counts["name_mismatch"])
             )
         if result.counts.get("zero_padded"):
             feedback.pushInfo(
                 tr(
-                    "{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → "
-                    "0101."
+                    "{n} codes had lost their leading zero (integer field) and were repaired, "
+                    "e.g. 101 → 0101."
                 ).format(n=result.counts["zero_padded"])
             )
         counts = ", ".join(f"{k}: {v}" for k, v in result.counts.items())
