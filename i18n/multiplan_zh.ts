@@ -258,17 +258,17 @@
   <context>
     <name>multiplan</name>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="175" />
+      <location filename="../processing_provider/harmonise_codes.py" line="170" />
       <source>'User crosswalk only' needs a crosswalk CSV.</source>
       <translation>“仅用用户对照表”需要提供对照表 CSV。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="913" />
+      <location filename="../algorithms/apply.py" line="898" />
       <source>'{role}' carries no land use and no plan here is {what}: set a class</source>
       <translation>“{role}”不含用地分类，且此处没有规划为{what}：请设定地类</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="918" />
+      <location filename="../algorithms/apply.py" line="903" />
       <source>'{role}' carries no land use: class of '{src}'</source>
       <translation>“{role}”不含用地分类：采用“{src}”的地类</translation>
     </message>
@@ -283,7 +283,7 @@
       <translation>（不在任何街道/镇内）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="267" />
+      <location filename="../algorithms/gpkg.py" line="272" />
       <source>A CRS (WKT or authority id) is required.</source>
       <translation>必须提供坐标系（WKT 或权威机构编码）。</translation>
     </message>
@@ -338,7 +338,7 @@
       <translation>应用决定：生成一张蓝图</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1054" />
+      <location filename="../algorithms/apply.py" line="1039" />
       <source>Applying the decisions</source>
       <translation>正在应用决定</translation>
     </message>
@@ -373,7 +373,7 @@
       <translation>正在生成图斑</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1131" />
+      <location filename="../algorithms/apply.py" line="1116" />
       <source>Assembling the blueprint</source>
       <translation>正在拼合蓝图</translation>
     </message>
@@ -428,7 +428,7 @@
       <translation>自动识别（将全部取值与每一张分类表比对）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="280" />
+      <location filename="../processing_provider/harmonise_codes.py" line="275" />
       <source>Auto-detected standard: {std} (confidence {conf:.0%}). {msg}</source>
       <translation>自动识别的标准：{std}（置信度 {conf:.0%}）。{msg}</translation>
     </message>
@@ -579,7 +579,7 @@ When the blueprint holds control lines (multiplan:reconcilecontrollines), the fi
       <translation>无法读取 {path}：{error}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/sources.py" line="243" />
+      <location filename="../processing_provider/sources.py" line="242" />
       <source>Cannot write {path}: {why}</source>
       <translation>无法写入 {path}：{why}</translation>
     </message>
@@ -616,7 +616,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
 其他坐标系的项目会重投影到蓝图的坐标系。除非另行指定控制线图层，控制线采用蓝图中的控制线（优先最终，其次建议，再次原始输入）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="172" />
+      <location filename="../processing_provider/harmonise_codes.py" line="167" />
       <source>Choose the code field, the name field, or both.</source>
       <translation>请选择代码字段、名称字段或两者。</translation>
     </message>
@@ -631,12 +631,12 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>地类冲突</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1065" />
+      <location filename="../algorithms/apply.py" line="1050" />
       <source>Classes and provenance</source>
       <translation>地类与来源</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="114" />
+      <location filename="../processing_provider/harmonise_codes.py" line="109" />
       <source>Classification standard of the layer</source>
       <translation>图层的用地分类标准</translation>
     </message>
@@ -646,7 +646,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理输入数据</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1045" />
+      <location filename="../algorithms/apply.py" line="1030" />
       <source>Cleaning the plans</source>
       <translation>正在清理规划数据</translation>
     </message>
@@ -656,7 +656,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在清理 {line}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="96" />
+      <location filename="../processing_provider/harmonise_codes.py" line="91" />
       <source>Code field</source>
       <translation>用地代码字段</translation>
     </message>
@@ -826,7 +826,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>已新建蓝图 {path}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="122" />
+      <location filename="../processing_provider/harmonise_codes.py" line="117" />
       <source>Crosswalk CSV (optional; overrides built-in rows)</source>
       <translation>对照表 CSV（可选，覆盖内置对照）</translation>
     </message>
@@ -886,7 +886,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>差异分析</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="165" />
+      <location filename="../processing_provider/harmonise_codes.py" line="160" />
       <source>Detection confidence</source>
       <translation>识别置信度</translation>
     </message>
@@ -1011,7 +1011,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>规划编制错误</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1049" />
+      <location filename="../algorithms/apply.py" line="1034" />
       <source>Every land-use plan copy is empty</source>
       <translation>所有规划用地副本均为空</translation>
     </message>
@@ -1031,7 +1031,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>正在导出图集（{n} 页）…</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="563" />
+      <location filename="../algorithms/gpkg.py" line="568" />
       <source>Extended GeoPackage geometries are not supported.</source>
       <translation>不支持扩展 GeoPackage 几何类型。</translation>
     </message>
@@ -1051,7 +1051,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>耕地保护</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="166" />
+      <location filename="../processing_provider/harmonise_codes.py" line="161" />
       <source>Features with unmapped codes</source>
       <translation>代码未映射的要素数</translation>
     </message>
@@ -1066,7 +1066,7 @@ Projects in another CRS are reprojected to the blueprint's. The lines are the bl
       <translation>图层 {layer} 中没有字段 {field}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="309" />
+      <location filename="../processing_provider/harmonise_codes.py" line="303" />
       <source>Field {f} from an earlier harmonisation is replaced.</source>
       <translation>已替换此前分类梳理生成的字段 {f}。</translation>
     </message>
@@ -1122,7 +1122,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
 已完成分类梳理的规划用于覆盖统计：规划位于每条控制线内 / 外的面积，以及控制线内无规划覆盖的面积。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="132" />
+      <location filename="../processing_provider/harmonise_codes.py" line="127" />
       <source>Flag as unmapped and continue</source>
       <translation>标记为“未映射”并继续</translation>
     </message>
@@ -1162,7 +1162,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>GB/T 21010-2017 / 三调（土地利用现状）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="625" />
+      <location filename="../algorithms/gpkg.py" line="630" />
       <source>Geometry and column lengths differ.</source>
       <translation>几何与属性列的长度不一致。</translation>
     </message>
@@ -1207,12 +1207,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>用地分类标准梳理</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="154" />
+      <location filename="../processing_provider/harmonise_codes.py" line="149" />
       <source>Harmonised plan</source>
       <translation>分类梳理后的规划</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="380" />
+      <location filename="../processing_provider/harmonise_codes.py" line="374" />
       <source>Harmonised {n} features with {std}. {counts}</source>
       <translation>已按 {std} 对 {n} 个要素完成分类梳理。{counts}</translation>
     </message>
@@ -1227,12 +1227,12 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>原始输入</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="93" />
+      <location filename="../algorithms/gpkg.py" line="98" />
       <source>Invalid column name: {name}</source>
       <translation>无效的列名：{name}</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="86" />
+      <location filename="../algorithms/gpkg.py" line="91" />
       <source>Invalid table name: {name}</source>
       <translation>无效的表名：{name}</translation>
     </message>
@@ -1362,7 +1362,7 @@ Plans (harmonised) give coverage statistics: plan inside / outside each line, li
       <translation>控制线规则表 {path}：缺少列 {columns}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="149" />
+      <location filename="../processing_provider/harmonise_codes.py" line="144" />
       <source>Local code prefixes to strip (e.g. XGN for 土规 X211 / G211 / N11)</source>
       <translation>去除的地方代码前缀（如 XGN，对应土规 X211 / G211 / N11）</translation>
     </message>
@@ -1388,7 +1388,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
 输出：XLSX 工作簿（由 GDAL 写出，每张表一个工作表）、带图表的独立 HTML 网页（无需联网），以及由 QGIS 打印布局生成的 PDF 图集，每个图斑一页（默认：非碎屑图斑中面积最大的 200 个），并报告每页用时。表头为中英文对照。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="264" />
+      <location filename="../processing_provider/harmonise_codes.py" line="259" />
       <source>Mapping codes…</source>
       <translation>正在映射代码…</translation>
     </message>
@@ -1403,7 +1403,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>正在与蓝图中的原图斑匹配</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1151" />
+      <location filename="../algorithms/apply.py" line="1136" />
       <source>Measuring</source>
       <translation>正在量算面积</translation>
     </message>
@@ -1418,7 +1418,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>多规合一</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="105" />
+      <location filename="../processing_provider/harmonise_codes.py" line="100" />
       <source>Name field (used where the code is missing)</source>
       <translation>用地名称字段（代码缺失时使用）</translation>
     </message>
@@ -1573,7 +1573,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>无法确定工作坐标系：{error}</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="560" />
+      <location filename="../algorithms/gpkg.py" line="565" />
       <source>Not a GeoPackage geometry blob.</source>
       <translation>不是 GeoPackage 几何二进制数据。</translation>
     </message>
@@ -1583,7 +1583,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>未写入任何内容；您输入的内容仍保留在表单中。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="131" />
+      <location filename="../processing_provider/harmonise_codes.py" line="126" />
       <source>On unknown code</source>
       <translation>遇到未知代码时</translation>
     </message>
@@ -1648,7 +1648,7 @@ Outputs: an XLSX workbook (GDAL, one sheet per table), a self-contained HTML pag
       <translation>重叠 {kind}</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1050" />
+      <location filename="../algorithms/apply.py" line="1035" />
       <source>Overlaying the land-use plans</source>
       <translation>正在叠加各规划用地</translation>
     </message>
@@ -1713,7 +1713,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>图斑 {pid}（{kind}）：无法判断涉及哪些控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1281" />
+      <location filename="../algorithms/apply.py" line="1266" />
       <source>Patch {pid}: technical error without a decided neighbour; its own plans decide</source>
       <translation>图斑 {pid}：技术误差，但没有已决定的相邻图斑；由其自身规划决定</translation>
     </message>
@@ -1803,12 +1803,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>多规整合</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="91" />
+      <location filename="../processing_provider/harmonise_codes.py" line="86" />
       <source>Plan layer</source>
       <translation>规划图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1003" />
+      <location filename="../algorithms/apply.py" line="988" />
       <source>Plan(s) {roles} carry no land use (zones, eco control levels or projects): the blueprint layer is built from land-use plans only.</source>
       <translation>规划 {roles} 不含用地（为分区、生态管控级别或项目）：蓝图图层只由用地规划构建。</translation>
     </message>
@@ -1933,17 +1933,17 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>正在读取输入…</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1022" />
+      <location filename="../algorithms/apply.py" line="1007" />
       <source>Reading the plan copies</source>
       <translation>正在读取规划副本</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="201" />
+      <location filename="../processing_provider/harmonise_codes.py" line="196" />
       <source>Reading the plan layer…</source>
       <translation>正在读取规划图层…</translation>
     </message>
     <message>
-      <location filename="../processing_provider/sources.py" line="160" />
+      <location filename="../processing_provider/sources.py" line="162" />
       <source>Reading {name}: {k} of {n}</source>
       <translation>正在读取 {name}：{k} / {n}</translation>
     </message>
@@ -2078,7 +2078,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>严重程度</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="140" />
+      <location filename="../processing_provider/harmonise_codes.py" line="135" />
       <source>Shapefile encoding (e.g. GBK; empty = as the layer says)</source>
       <translation>Shapefile 字符编码（如 GBK；留空则按图层声明）</translation>
     </message>
@@ -2178,12 +2178,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>微小碎屑阈值：不超过此面积的碎屑去除并计数（平方米）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1096" />
+      <location filename="../algorithms/apply.py" line="1081" />
       <source>Splitting by street</source>
       <translation>按街道/镇拆分</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="164" />
+      <location filename="../processing_provider/harmonise_codes.py" line="159" />
       <source>Standard used</source>
       <translation>采用的标准</translation>
     </message>
@@ -2203,7 +2203,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>停止并列出未决图斑</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="132" />
+      <location filename="../processing_provider/harmonise_codes.py" line="127" />
       <source>Stop and list the unknown codes</source>
       <translation>停止并列出未知代码</translation>
     </message>
@@ -2233,7 +2233,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>街道/镇名称字段</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1108" />
+      <location filename="../algorithms/apply.py" line="1093" />
       <source>Streets</source>
       <translation>街道/镇</translation>
     </message>
@@ -2288,7 +2288,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有控制线：请先运行 multiplan:reconcilecontrollines</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="997" />
+      <location filename="../algorithms/apply.py" line="982" />
       <source>The blueprint has no copy of plan(s): {roles}</source>
       <translation>蓝图中没有以下规划的副本：{roles}</translation>
     </message>
@@ -2308,7 +2308,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>蓝图中没有图斑：未生成图集。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="990" />
+      <location filename="../algorithms/apply.py" line="975" />
       <source>The blueprint holds no land-use plan copies: run multiplan:detectdifferences with the urban-rural and land-use plans first</source>
       <translation>蓝图中没有规划用地副本：请先用城乡规划和土地利用总体规划运行 multiplan:detectdifferences</translation>
     </message>
@@ -2453,12 +2453,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>该图层没有可供统计的 mp_construction 列。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="200" />
+      <location filename="../processing_provider/harmonise_codes.py" line="195" />
       <source>The plan layer has no field {f}.</source>
       <translation>规划图层没有字段 {f}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="228" />
+      <location filename="../processing_provider/harmonise_codes.py" line="223" />
       <source>The plan layer is empty: nothing to harmonise.</source>
       <translation>规划图层为空：无需梳理。</translation>
     </message>
@@ -2493,7 +2493,7 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>审查队列为空：此蓝图没有未关闭的图斑。请先向其中运行差异检测，或打开其他蓝图。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1015" />
+      <location filename="../algorithms/apply.py" line="1000" />
       <source>The role precedence names {roles}, which the blueprint layer is not built from: ignored.</source>
       <translation>规划优先顺序中的 {roles} 不参与构建蓝图图层：已忽略。</translation>
     </message>
@@ -2508,12 +2508,12 @@ Rule table: a CSV extends (or replaces) data/rules/detection_rules.csv — see d
       <translation>运行已取消；未向蓝图写入任何内容。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1116" />
+      <location filename="../algorithms/apply.py" line="1101" />
       <source>The streets layer</source>
       <translation>街道/镇图层</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1020" />
+      <location filename="../algorithms/apply.py" line="1005" />
       <source>The streets layer has no field {f}.</source>
       <translation>街道/镇图层中没有字段 {f}。</translation>
     </message>
@@ -2648,7 +2648,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知控制线“{line}”（应为 {lines}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="376" />
+      <location filename="../algorithms/gpkg.py" line="381" />
       <source>Unknown geometry type {type}</source>
       <translation>未知几何类型 {type}</translation>
     </message>
@@ -2678,12 +2678,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>未知标准 {s}；已知：{known}、USER:&lt;名称&gt;、auto</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="158" />
+      <location filename="../processing_provider/harmonise_codes.py" line="153" />
       <source>Unmapped and ambiguous codes</source>
       <translation>未映射及有歧义的代码</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="269" />
+      <location filename="../algorithms/gpkg.py" line="274" />
       <source>Unreadable CRS: {error}</source>
       <translation>无法识别的坐标系：{error}</translation>
     </message>
@@ -2823,7 +2823,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入待写决定并显示他人的决定</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1430" />
+      <location filename="../algorithms/apply.py" line="1415" />
       <source>Writing into the blueprint</source>
       <translation>正在写入蓝图</translation>
     </message>
@@ -2853,7 +2853,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>写入蓝图 {path} 失败：{error}。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="323" />
+      <location filename="../processing_provider/harmonise_codes.py" line="317" />
       <source>Writing {n} features…</source>
       <translation>正在写出 {n} 个要素…</translation>
     </message>
@@ -2878,7 +2878,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>您的意见</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="262" />
+      <location filename="../processing_provider/harmonise_codes.py" line="257" />
       <source>Z/M values dropped on {n} features.</source>
       <translation>已去除 {n} 个要素的 Z/M 值。</translation>
     </message>
@@ -2918,7 +2918,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>a_role 必须是规划角色，不能是控制线</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="940" />
+      <location filename="../algorithms/apply.py" line="925" />
       <source>action {action} does not set a land use</source>
       <translation>操作 {action} 不确定用地</translation>
     </message>
@@ -2988,7 +2988,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已变更，待重新确认</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="879" />
+      <location filename="../algorithms/apply.py" line="864" />
       <source>class {code} is not a 用地用海 class</source>
       <translation>{code} 不是用地用海分类中的地类</translation>
     </message>
@@ -3028,7 +3028,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>冲突（已解决）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="914" />
+      <location filename="../algorithms/apply.py" line="899" />
       <source>construction</source>
       <translation>建设用地</translation>
     </message>
@@ -3198,11 +3198,6 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>所在文件夹不可写（SQLite 需要在其旁边创建日志文件）</translation>
     </message>
     <message>
-      <location filename="../processing_provider/sources.py" line="242" />
-      <source>its folder does not exist</source>
-      <translation>其所在文件夹不存在</translation>
-    </message>
-    <message>
       <location filename="../algorithms/rules.py" line="286" />
       <source>kind '{kind}' may only use letters, digits, _ and -</source>
       <translation>类型“{kind}”只能使用字母、数字、_ 和 -</translation>
@@ -3263,7 +3258,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>由图斑类型指明</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1315" />
+      <location filename="../algorithms/apply.py" line="1300" />
       <source>neighbouring class ({rule})</source>
       <translation>相邻地类（{rule}）</translation>
     </message>
@@ -3278,7 +3273,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>既无代码也无名称</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1298" />
+      <location filename="../algorithms/apply.py" line="1283" />
       <source>no decided neighbour: own plans' rule</source>
       <translation>无已决定的相邻图斑：按其自身规划的规则</translation>
     </message>
@@ -3293,7 +3288,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>无规则</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="914" />
+      <location filename="../algorithms/apply.py" line="899" />
       <source>non-construction</source>
       <translation>非建设用地</translation>
     </message>
@@ -3353,7 +3348,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>已去除不超过微小碎屑面积阈值的碎块（公共边产生的浮点运算碎屑）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="903" />
+      <location filename="../algorithms/apply.py" line="888" />
       <source>plan '{role}' does not cover this ground</source>
       <translation>规划“{role}”未覆盖此处</translation>
     </message>
@@ -3658,22 +3653,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{name} · {department} — 领导小组办公室：您记录的是决定。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1156" />
+      <location filename="../algorithms/apply.py" line="1141" />
       <source>{n} blueprint features</source>
       <translation>蓝图要素 {n} 个</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="296" />
+      <location filename="../processing_provider/harmonise_codes.py" line="290" />
       <source>{n} codes could not be mapped ({f} features), flagged mp_status=unmapped: {list}</source>
       <translation>{n} 个代码无法映射（{f} 个要素），已标记 mp_status=unmapped：{list}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="289" />
+      <location filename="../processing_provider/harmonise_codes.py" line="284" />
       <source>{n} codes could not be mapped ({f} features): {list}. Add them to a crosswalk CSV or choose 'Flag as unmapped and continue'.</source>
       <translation>{n} 个代码无法映射（{f} 个要素）：{list}。请把它们加入对照表 CSV，或选择“标记为‘未映射’并继续”。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="373" />
+      <location filename="../processing_provider/harmonise_codes.py" line="367" />
       <source>{n} codes had lost their leading zero (integer field) and were repaired, e.g. 101 → 0101.</source>
       <translation>{n} 个代码丢失了前导零（整数字段），已修复，如 101 → 0101。</translation>
     </message>
@@ -3713,22 +3708,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个基本农田要素没有 {field}；其净面积按全部面积计。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="366" />
+      <location filename="../processing_provider/harmonise_codes.py" line="360" />
       <source>{n} features have a name that contradicts their code — often the wrong standard or edition.</source>
       <translation>{n} 个要素的名称与代码不符——通常是标准或版本选错了。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="257" />
+      <location filename="../processing_provider/harmonise_codes.py" line="252" />
       <source>{n} features have no geometry; kept without geometry, ids: {ids}</source>
       <translation>{n} 个要素没有几何，已保留（无几何），编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="222" />
+      <location filename="../processing_provider/harmonise_codes.py" line="217" />
       <source>{n} features have text in {fields} that cannot be decoded (shown as �): set the shapefile encoding (e.g. GBK).</source>
       <translation>{n} 个要素的 {fields} 字段文本无法解码（显示为 �）：请设置 Shapefile 编码（如 GBK）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="213" />
+      <location filename="../processing_provider/harmonise_codes.py" line="208" />
       <source>{n} features have text in {fields} that is not UTF-8 and the layer does not say its encoding (a shapefile without .cpg?): read as GBK. If that is wrong, set the shapefile encoding.</source>
       <translation>{n} 个要素的 {fields} 字段文本不是 UTF-8，且图层未注明编码（shapefile 缺少 .cpg？）：已按 GBK 读取。如不正确，请设置 Shapefile 编码。</translation>
     </message>
@@ -3738,22 +3733,22 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个没有面几何的要素按 0 计。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1147" />
+      <location filename="../algorithms/apply.py" line="1132" />
       <source>{n} floating-point crumbs ({area:.2e} m² together) left out of the blueprint</source>
       <translation>{n} 个浮点运算碎屑（合计 {area:.2e} 平方米）未纳入蓝图</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="509" />
+      <location filename="../algorithms/gpkg.py" line="514" />
       <source>{n} geometries are not {type} (the first is row {row}).</source>
       <translation>有 {n} 个几何不是 {type}（第一个在第 {row} 行）。</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="250" />
+      <location filename="../processing_provider/harmonise_codes.py" line="245" />
       <source>{n} invalid geometries had nothing of their area left after repair; kept with an empty geometry, feature ids: {ids}</source>
       <translation>{n} 个无效几何修复后已无任何面积，保留为空几何，要素编号：{ids}</translation>
     </message>
     <message>
-      <location filename="../processing_provider/harmonise_codes.py" line="244" />
+      <location filename="../processing_provider/harmonise_codes.py" line="239" />
       <source>{n} invalid geometries repaired (make_valid), feature ids: {ids}</source>
       <translation>已修复 {n} 个无效几何（make_valid），要素编号：{ids}</translation>
     </message>
@@ -3818,7 +3813,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{n} 个图斑（{cases}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1088" />
+      <location filename="../algorithms/apply.py" line="1073" />
       <source>{n} patches that govern the land use are undecided ({area:.1f} m²), e.g. {ids}: decide them, or choose to mark undecided ground as pending</source>
       <translation>有 {n} 个决定用地的图斑尚未决定（{area:.1f} 平方米），如 {ids}：请作出决定，或选择将未决用地标记为待定</translation>
     </message>
@@ -3883,7 +3878,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{patch}：{action} — {who}（{department}），{when}</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="1059" />
+      <location filename="../algorithms/gpkg.py" line="1064" />
       <source>{path} already exists.</source>
       <translation>{path} 已存在。</translation>
     </message>
@@ -3988,12 +3983,12 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{std}：名称“{k}”有歧义（{codes}）</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="641" />
+      <location filename="../algorithms/gpkg.py" line="646" />
       <source>{table} is not a feature table.</source>
       <translation>{table} 不是要素表。</translation>
     </message>
     <message>
-      <location filename="../algorithms/gpkg.py" line="844" />
+      <location filename="../algorithms/gpkg.py" line="849" />
       <source>{table}: {got} rows copied, {want} expected.</source>
       <translation>{table}：已复制 {got} 行，应为 {want} 行。</translation>
     </message>
@@ -4018,7 +4013,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 包含的是 {kinds}，不是面：控制线必须是面图层。</translation>
     </message>
     <message>
-      <location filename="../algorithms/apply.py" line="1113" />
+      <location filename="../algorithms/apply.py" line="1098" />
       <source>{what} is in {crs}, which cannot be transformed to the blueprint's CRS: assign its real coordinate reference system in QGIS first.</source>
       <translation>{what}的坐标参照系为 {crs}，无法转换到蓝图的坐标参照系：请先在 QGIS 中为其指定正确的坐标参照系。</translation>
     </message>
@@ -4033,7 +4028,7 @@ Invalid geometries are repaired and counted, Z/M values dropped and counted. The
       <translation>{what} 已从 {src} 重投影到工作坐标系</translation>
     </message>
     <message>
-      <location filename="../processing_provider/sources.py" line="231" />
+      <location filename="../processing_provider/sources.py" line="233" />
       <source>{what}: the folder {folder} cannot be created: {error}</source>
       <translation>{what}：无法创建文件夹 {folder}：{error}</translation>
     </message>

@@ -237,12 +237,9 @@ def ensure_folder(what: str, path: str | None) -> None:
 
 
 def output_error(path: str, exc: Exception) -> QgsProcessingException:
-    """A clear error for an output that cannot be written (no Python traceback)."""
-    import os
-
-    folder = os.path.dirname(path or "")
-    why = tr("its folder does not exist") if folder and not os.path.isdir(folder) else str(exc)
-    return QgsProcessingException(tr("Cannot write {path}: {why}").format(path=path, why=why))
+    """A clear error for an output that cannot be written (no Python traceback).  A missing folder
+    cannot be the reason: :func:`ensure_folder` made it before any work."""
+    return QgsProcessingException(tr("Cannot write {path}: {why}").format(path=path, why=exc))
 
 
 def output_folders(alg, parameters, context, names) -> None:
